@@ -1,0 +1,38 @@
+"""Word normalisation and word/VAD alignment shared by the analyzers."""
+
+from __future__ import annotations
+
+import re
+
+from voicecoach.asr.base import Word
+from voicecoach.audio.vad import Span
+
+_EDGE_PUNCT = re.compile(r"^[^\w']+|[^\w']+$")
+
+
+def norm(text: str) -> str:
+    """Lower-case token without surrounding punctuation: ' Um,' -> 'um'."""
+    return _EDGE_PUNCT.sub("", text.lower())
+
+
+def snap_to_speech(words: list[Word], regions: list[Span]) -> list[Word]:
+    """Move word edges that Whisper stretched into silence back onto voiced audio.
+
+    Whisper's word times absorb neighbouring pauses; the VAD knows where the voice
+    actually starts and stops. A word overlapping no voiced region is left alone.
+    """
+    if not regions:
+        return list(words)
+    snapped = []
+    for w in words:
+        overlapping = [r for r in regions if r.end > w.start and r.start < w.end]
+        if not overlapping:
+            snapped.append(w)
+            continue
+        start = max(w.start, overlapping[0].start)
+        end = min(w.end, overlapping[-1].end)
+        if end <= start:
+            snapped.append(w)
+            continue
+        snapped.append(Word(w.text, start, end, w.probability))
+    return snapped

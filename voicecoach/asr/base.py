@@ -1,0 +1,66 @@
+"""The one small interface every speech engine implements.
+
+An engine takes a chunk of 16 kHz mono float32 audio and the chunk's offset in the
+whole recording, and returns words with *absolute* times. The batch pipeline feeds it
+speech chunks cut at pauses; a streaming recorder can feed it utterances as they close.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+SAMPLE_RATE = 16_000
+
+# Whisper drops disfluencies; a short prompt full of them makes it keep more.
+# Longer prompts are known to drop whole sentences, so keep this short.
+FILLER_PROMPT = "Um, uh, hmm, er, ah."
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word; times are seconds from the start of the audio."""
+
+    text: str
+    start: float
+    end: float
+    probability: float = 1.0
+
+    def shifted(self, offset: float) -> Word:
+        return Word(self.text, self.start + offset, self.end + offset, self.probability)
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """Decoding settings shared by both engines."""
+
+    language: str = "en"
+    beam_size: int = 5
+    filler_prompt: bool = False
+    # Guards against text invented over silence (see GUIDE: openai/whisper #621).
+    condition_on_previous_text: bool = False
+    no_speech_threshold: float = 0.6
+    log_prob_threshold: float = -1.0
+    compression_ratio_threshold: float = 2.4
+
+    @property
+    def initial_prompt(self) -> str | None:
+        return FILLER_PROMPT if self.filler_prompt else None
+
+
+class Engine(Protocol):
+    """A loaded speech-to-text model."""
+
+    name: str  # "faster-whisper" | "openai-whisper"
+    model: str  # the model's name or path, as shown to the user
+
+    def transcribe(self, samples: np.ndarray, offset: float = 0.0) -> list[Word]:
+        """Words spoken in `samples` (16 kHz mono float32), times shifted by `offset`."""
+        ...
+
+
+def clean_word(text: str) -> str:
+    """Whisper words carry their leading space; keep the token, drop the padding."""
+    return text.strip()

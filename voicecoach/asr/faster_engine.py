@@ -1,0 +1,62 @@
+"""faster-whisper (CTranslate2) engine: int8 on CPU, word timestamps."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from voicecoach.asr.base import TranscribeOptions, Word, clean_word
+from voicecoach.errors import ModelError
+
+
+class FasterWhisperEngine:
+    name = "faster-whisper"
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        model_name: str,
+        options: TranscribeOptions = TranscribeOptions(),
+        compute_type: str = "int8",
+        threads: int | None = None,
+    ) -> None:
+        from faster_whisper import WhisperModel
+
+        self.model = model_name
+        self.options = options
+        try:
+            self._model = WhisperModel(
+                str(model_path),
+                device="cpu",
+                compute_type=compute_type,
+                cpu_threads=threads or os.cpu_count() or 1,
+            )
+        except (RuntimeError, ValueError, OSError) as err:
+            raise ModelError(f"cannot load faster-whisper model {model_name}: {err}") from None
+
+    def transcribe(self, samples: np.ndarray, offset: float = 0.0) -> list[Word]:
+        opts = self.options
+        segments, _info = self._model.transcribe(
+            samples.astype(np.float32, copy=False),
+            language=opts.language,
+            beam_size=opts.beam_size,
+            word_timestamps=True,
+            condition_on_previous_text=opts.condition_on_previous_text,
+            initial_prompt=opts.initial_prompt,
+            no_speech_threshold=opts.no_speech_threshold,
+            log_prob_threshold=opts.log_prob_threshold,
+            compression_ratio_threshold=opts.compression_ratio_threshold,
+            vad_filter=False,  # the pipeline gates with its own VAD before calling us
+        )
+        words: list[Word] = []
+        for segment in segments:
+            for w in segment.words or []:
+                text = clean_word(w.word)
+                if text:
+                    words.append(
+                        Word(text, float(w.start) + offset, float(w.end) + offset,
+                             float(w.probability))
+                    )
+        return words

@@ -1,0 +1,143 @@
+"""Audio -> voice activity -> transcript with word times -> metrics -> report.
+
+The domain core: no Textual here. The CLI, the TUI and the benchmarks all call in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voicecoach.analysis.fillers import find_filled_pauses
+from voicecoach.analysis.metrics import compute_metrics, pauses_between_words
+from voicecoach.analysis.words import snap_to_speech
+from voicecoach.asr.base import SAMPLE_RATE, Engine, TranscribeOptions, Word
+from voicecoach.audio.io import Audio, load_audio
+from voicecoach.audio.vad import Span, VadSettings, speech_regions
+from voicecoach.config import Settings
+from voicecoach.errors import AudioInputError
+from voicecoach.report import Report
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    """How speech is grouped into transcription calls."""
+
+    max_chunk_s: float = 28.0  # Whisper sees 30 s windows; stay inside one
+    split_gap_s: float = 2.0  # a silence this long always ends a chunk
+    pad_s: float = 0.25  # audio kept around speech so word edges are not clipped
+
+
+def vad_settings(settings: Settings) -> VadSettings:
+    return VadSettings(aggressiveness=settings.vad_aggressiveness,
+                       min_pause_s=settings.min_pause_s)
+
+
+def transcribe_options(settings: Settings) -> TranscribeOptions:
+    return TranscribeOptions(beam_size=settings.beam_size, filler_prompt=settings.filler_prompt)
+
+
+def plan_chunks(regions: list[Span], duration_s: float, plan: ChunkPlan = ChunkPlan()
+                ) -> list[Span]:
+    """Group speech regions into chunks, cutting only at silences.
+
+    Skipping silence is the first guard against text invented over it; packing
+    regions up to one Whisper window keeps the number of encoder passes low.
+    """
+    groups: list[list[Span]] = []
+    for region in regions:
+        if groups:
+            current = groups[-1]
+            gap = region.start - current[-1].end
+            if gap < plan.split_gap_s and region.end - current[0].start <= plan.max_chunk_s:
+                current.append(region)
+                continue
+        groups.append([region])
+    chunks = []
+    for i, group in enumerate(groups):
+        prev_end = groups[i - 1][-1].end if i else 0.0
+        next_start = groups[i + 1][0].start if i + 1 < len(groups) else duration_s
+        start = max(prev_end, group[0].start - plan.pad_s, 0.0)
+        end = min(next_start, group[-1].end + plan.pad_s, duration_s)
+        chunks.append(Span(start, end))
+    return chunks
+
+
+def transcribe_regions(
+    engine: Engine, samples: np.ndarray, chunks: list[Span], progress: Progress | None = None
+) -> list[Word]:
+    words: list[Word] = []
+    total = sum(c.duration for c in chunks) or 1.0
+    done = 0.0
+    for chunk in chunks:
+        a, b = int(chunk.start * SAMPLE_RATE), int(chunk.end * SAMPLE_RATE)
+        for w in engine.transcribe(samples[a:b], offset=chunk.start):
+            # Whisper may stamp a word past the audio it was given; keep it inside.
+            start = min(max(w.start, chunk.start), chunk.end)
+            words.append(Word(w.text, start, min(max(w.end, start), chunk.end), w.probability))
+        done += chunk.duration
+        if progress:
+            progress(done / total, f"transcribed {done:.0f}/{total:.0f} s of speech")
+    return words
+
+
+def build_report(
+    audio: Audio,
+    words: list[Word],
+    regions: list[Span],
+    engine_name: str,
+    engine_model: str,
+    settings: Settings,
+    prompt_id: str | None = None,
+) -> Report:
+    """Everything after transcription: pure functions over words and VAD regions."""
+    words = snap_to_speech(words, regions)
+    pauses = pauses_between_words(regions, words, settings.min_pause_s)
+    fillers = find_filled_pauses(words)
+    metrics = compute_metrics(words, regions, pauses, fillers, settings.long_pause_s)
+    return Report(
+        audio_path=str(audio.path or ""),
+        duration_s=audio.duration_s,
+        engine_name=engine_name,
+        engine_model=engine_model,
+        words=words,
+        pauses=pauses,
+        speech=regions,
+        fillers=fillers,
+        metrics=metrics,
+        prompt_id=prompt_id,
+        warnings=list(audio.warnings),
+    )
+
+
+def score_audio(
+    audio: Audio,
+    engine: Engine,
+    settings: Settings,
+    prompt_id: str | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    name = audio.path or "recording"
+    regions = speech_regions(audio.samples, vad_settings(settings))
+    if not regions:
+        raise AudioInputError(f"{name}: no speech found (the audio is silent)")
+    words = transcribe_regions(engine, audio.samples, plan_chunks(regions, audio.duration_s),
+                               progress)
+    if not words:
+        raise AudioInputError(f"{name}: no words recognised in {audio.duration_s:.1f} s of audio")
+    return build_report(audio, words, regions, engine.name, engine.model, settings, prompt_id)
+
+
+def score_file(
+    path: str | Path,
+    engine: Engine,
+    settings: Settings,
+    prompt_id: str | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    return score_audio(load_audio(path), engine, settings, prompt_id, progress)
