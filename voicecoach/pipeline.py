@@ -60,10 +60,12 @@ def plan_chunks(regions: list[Span], duration_s: float, plan: ChunkPlan = ChunkP
         groups.append([region])
     chunks = []
     for i, group in enumerate(groups):
+        # Pad into the silence on each side, but never past its middle: chunks
+        # must not overlap, or a word could be transcribed twice.
         prev_end = groups[i - 1][-1].end if i else 0.0
         next_start = groups[i + 1][0].start if i + 1 < len(groups) else duration_s
-        start = max(prev_end, group[0].start - plan.pad_s, 0.0)
-        end = min(next_start, group[-1].end + plan.pad_s, duration_s)
+        start = max((prev_end + group[0].start) / 2, group[0].start - plan.pad_s, 0.0)
+        end = min((group[-1].end + next_start) / 2, group[-1].end + plan.pad_s, duration_s)
         chunks.append(Span(start, end))
     return chunks
 

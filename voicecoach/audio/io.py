@@ -112,8 +112,9 @@ def _wav_declared_seconds(path: Path) -> float | None:
 
 
 def _short(err: BaseException) -> str:
-    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    return text[:120]
+    # PyAV errors repeat the errno and the path; the reason alone reads better.
+    text = getattr(err, "strerror", None) or str(err).strip() or type(err).__name__
+    return text.splitlines()[0][:120]
 
 
 def save_wav(path: str | Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> None:
