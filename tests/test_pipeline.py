@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -154,3 +155,29 @@ def test_human_scorecard_from_the_cli():
     out = subprocess.run([sys.executable, "-m", "voicecoach", "score", str(JFK)],
                          capture_output=True, text=True, timeout=300, check=True)
     assert "wpm" in out.stdout and "jfk.wav" in out.stdout
+
+
+def _cli(*args: str, models_dir, timeout: int = 300) -> subprocess.CompletedProcess:
+    env = {**os.environ, "VOICECOACH_MODELS_DIR": str(models_dir), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "voicecoach", *args],
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.mark.parametrize("engine,hint", [("faster-whisper", ""),
+                                         ("openai-whisper", " --engine openai-whisper")])
+def test_named_model_offline_is_one_clear_line(engine, hint, tmp_path):
+    out = _cli("score", str(JFK), "--engine", engine, "--model", "base.en", models_dir=tmp_path)
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        f"voicecoach: error: {engine} model 'base.en' is not on this machine; run "
+        f"`voicecoach models download base.en{hint}` (needs network)"]
+
+
+def test_models_convert_then_list_shows_it_ready(tmp_path):
+    before = _cli("models", "list", models_dir=tmp_path).stdout
+    assert "openai-whisper   tiny.en    convertible" in before
+    out = _cli("models", "convert", models_dir=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "openai-whisper" / "tiny.en.pt").stat().st_size > 30e6
+    after = _cli("models", "list", models_dir=tmp_path).stdout
+    assert "openai-whisper   tiny.en    ready" in after

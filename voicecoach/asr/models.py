@@ -113,11 +113,16 @@ def resolve_faster(name: str, download: bool = False) -> Path:
         return local
     if name not in KNOWN_NAMES:
         raise ModelError(f"faster-whisper model {name!r}: no such file or known model name")
+    import warnings
+
     from faster_whisper.utils import download_model
 
     target = models_dir() / "faster-whisper" / name
     try:
-        return Path(download_model(name, output_dir=str(target), local_files_only=not download))
+        with warnings.catch_warnings():  # huggingface_hub deprecation chatter
+            warnings.simplefilter("ignore")
+            path = download_model(name, output_dir=str(target), local_files_only=not download)
+        return Path(path)
     except Exception as err:  # huggingface_hub raises many types for "offline"
         if not download:
             raise ModelError(
