@@ -1,0 +1,47 @@
+"""Small text helpers the screens share: times, scores, truncation."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+
+def clock(seconds: float | None) -> str:
+    """62.4 -> '1:02'."""
+    if seconds is None:
+        return "--:--"
+    s = max(0, int(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def duration(seconds: int) -> str:
+    """45 -> '45s', 240 -> '4m', 150 -> '2m30'."""
+    if seconds < 60:
+        return f"{seconds}s"
+    m, s = divmod(seconds, 60)
+    return f"{m}m" if not s else f"{m}m{s:02d}"
+
+
+def score_style(score: float) -> str:
+    if score >= 80:
+        return "bold green"
+    if score >= 60:
+        return "bold yellow"
+    return "bold red"
+
+
+def score_text(score: float | None, width: int = 3) -> Text:
+    if score is None or score < 0:
+        return Text("–".rjust(width), style="dim")
+    return Text(f"{score:.0f}".rjust(width), style=score_style(score))
+
+
+def truncate(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def delta_text(delta: float, improved: bool | None, unit: str = "", digits: int = 0) -> Text:
+    if improved is None:
+        return Text("  ±0", style="dim")
+    arrow = "▲" if delta > 0 else "▼"
+    style = "green" if improved else "red"
+    return Text(f" {arrow}{abs(delta):.{digits}f}{unit}", style=style)
