@@ -1,0 +1,223 @@
+"""The voicecoach practice app: prompt -> record -> feedback, and timed drills.
+
+`create_app` wires the domain services (settings, take store, audio source, speech
+engine loader) into `VoiceCoachApp`, so tests can inject a file-backed source, a
+temporary store and an already-loaded engine. `run` is the entry point the CLI calls.
+Heavy imports (faster_whisper, torch, sounddevice) stay off the start path: the engine
+loads in a thread worker once the first frame is up.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from voicecoach.config import Settings, data_dir, load_settings
+from voicecoach.errors import VoiceCoachError
+from voicecoach.prompts import Prompt, load_prompts
+from voicecoach.tui.engine import EngineLoader, EngineService, engine_key
+from voicecoach.tui.messages import EngineFailed, EngineProgress, EngineReady
+from voicecoach.tui.sources import SourceFactory, microphone_source
+from voicecoach.tui.speech import Speaker
+from voicecoach.tui.takes import TakeLog
+
+
+class VoiceCoachApp(App[int]):
+    CSS_PATH = "voicecoach.tcss"
+    TITLE = "voicecoach"
+    SUB_TITLE = "think-aloud interview practice"
+
+    engine_status: reactive[str] = reactive("speech model: not loaded")
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Any,
+        audio_source_factory: SourceFactory,
+        engines: EngineService,
+        prompts: list[Prompt],
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.takes = TakeLog(store)
+        self.audio_source_factory = audio_source_factory
+        self.engines = engines
+        self.prompts = prompts
+        self.speaker = Speaker()
+        self._scores_cache: dict[str, int] | None = None
+
+    # --- start -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from voicecoach.tui.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        self.ensure_engine()
+        message = self.takes.recover()
+        if message:
+            self.notify(message, title="Takes")
+
+    def on_unmount(self) -> None:
+        self.speaker.stop()
+
+    # --- the speech engine -------------------------------------------------------------------
+
+    def ensure_engine(self) -> None:
+        """Start loading the engine the settings name, unless it is loaded or loading."""
+        if self.engines.state == "loading" or self.engines.ready_for(self.settings):
+            return
+        self.engine_status = f"speech model: loading {self.settings.model}…"
+        self._load_engine(self.settings)
+
+    @work(thread=True, exclusive=True, group="engine")
+    def _load_engine(self, settings: Settings) -> None:
+        def progress(fraction: float, text: str) -> None:
+            self.post_message(EngineProgress(fraction, text))
+
+        try:
+            engine = self.engines.load(settings, progress)
+        except VoiceCoachError as err:
+            self.post_message(EngineFailed(str(err)))
+            return
+        self.post_message(EngineReady(engine.name, engine.model, self.engines.load_s))
+
+    @on(EngineProgress)
+    def _engine_progress(self, message: EngineProgress) -> None:
+        self.engine_status = f"speech model: {message.text}"
+
+    @on(EngineReady)
+    def _engine_ready(self, message: EngineReady) -> None:
+        self.engine_status = (f"speech model: {message.name} {message.model} ready"
+                              f" ({message.seconds:.1f} s)")
+
+    @on(EngineFailed)
+    def _engine_failed(self, message: EngineFailed) -> None:
+        self.engine_status = f"speech model failed: {message.error}"
+        self.notify(f"{message.error}\nFix it in Settings (s), then try again.",
+                    title="Speech model", severity="error", timeout=10)
+
+    # --- navigation ----------------------------------------------------------------------------
+
+    def open_practice(self, prompt: Prompt) -> None:
+        from voicecoach.tui.practice import PracticeScreen
+
+        self.push_screen(PracticeScreen(prompt), lambda _: self.refresh_scores())
+
+    def replace_practice(self, screen: Screen[Any]) -> None:
+        """Leave `screen` for a practice screen with another random prompt."""
+        import random
+
+        current = getattr(screen, "prompt", None)
+        pool = [p for p in self.prompts if p is not current] or self.prompts
+        screen.dismiss(None)
+        self.open_practice(random.choice(pool))
+
+    def open_drill_setup(self, category: str | None = None) -> None:
+        from voicecoach.tui.drill import DrillSetupScreen
+
+        self.push_screen(DrillSetupScreen(category), self._start_drill)
+
+    def _start_drill(self, plan: Any) -> None:
+        if plan is None:
+            return
+        from voicecoach.tui.drill import DrillScreen
+
+        self.push_screen(DrillScreen(plan), self._drill_done)
+
+    def _drill_done(self, items: Any) -> None:
+        self.refresh_scores()
+        if items and any(getattr(i, "status", "") != "skipped" for i in items):
+            from voicecoach.tui.drill import DrillSummaryScreen
+
+            self.push_screen(DrillSummaryScreen(items))
+
+    def open_settings(self) -> None:
+        from voicecoach.tui.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen(self.settings), self._settings_saved)
+
+    def _settings_saved(self, settings: Settings | None) -> None:
+        if settings is None:
+            return
+        reload = engine_key(settings) != engine_key(self.settings)
+        self.settings = settings
+        if reload:
+            self.ensure_engine()
+
+    # --- data --------------------------------------------------------------------------------
+
+    def last_scores(self) -> dict[str, int]:
+        if self._scores_cache is None:
+            self._scores_cache = self.takes.last_scores()
+        return self._scores_cache
+
+    def refresh_scores(self) -> None:
+        self._scores_cache = None
+
+    # --- command palette: every action of the current screen, plus the app's own ---------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(binding.description, f"key: {binding.key_display or binding.key}",
+                                partial(self.run_action, binding.action, active.node))
+        yield SystemCommand("Settings", "Input device, model, times, fillers, pace",
+                            self.open_settings)
+        yield SystemCommand("Drill", "A timed session of several prompts",
+                            self.open_drill_setup)
+        yield from super().get_system_commands(screen)
+
+
+def create_app(
+    settings: Settings | None = None,
+    store: Any = None,
+    audio_source_factory: SourceFactory | None = None,
+    engine_loader: EngineLoader | None = None,
+    prompts: list[Prompt] | None = None,
+) -> VoiceCoachApp:
+    """The app with its services; anything not given comes from the user's setup."""
+    settings = settings or load_settings()
+    if store is None:
+        from voicecoach.store.db import Store
+
+        store = Store()
+    return VoiceCoachApp(
+        settings=settings,
+        store=store,
+        audio_source_factory=audio_source_factory or microphone_source,
+        engines=EngineService(engine_loader),
+        prompts=prompts if prompts is not None else load_prompts(),
+    )
+
+
+def run(settings: Settings | None = None) -> int:
+    """Open the practice app in this terminal; returns the exit status."""
+    from voicecoach.tui.terminal import stderr_to_log
+
+    app = create_app(settings)
+    with stderr_to_log(data_dir() / "logs" / "stderr.log"):
+        app.run()
+    return app.return_code or 0
+
+
+def main() -> int:
+    try:
+        return run()
+    except VoiceCoachError as err:
+        print(f"voicecoach: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

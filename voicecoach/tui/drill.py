@@ -1,0 +1,455 @@
+"""Drill mode: N prompts back to back, each with a think countdown then an answer
+countdown that stops the recording by itself; a summary of the whole drill at the end.
+
+Takes are scored in the background while the next prompt runs, so the drill keeps
+its rhythm; the summary waits only for what is still being scored.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Digits, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Switch as ToggleSwitch
+
+from voicecoach.errors import VoiceCoachError
+from voicecoach.prompts import CATEGORIES, Prompt
+from voicecoach.report import Report
+from voicecoach.tui.feedback import top_tips
+from voicecoach.tui.format import clock, duration, score_text, truncate
+from voicecoach.tui.messages import (
+    RecordingFailed,
+    RecordingStarted,
+    RecordingStopped,
+    ScoringDone,
+    ScoringFailed,
+)
+from voicecoach.tui.practice import MIN_TAKE_S, prompt_card
+from voicecoach.tui.take import score_take
+from voicecoach.tui.widgets.record_panel import RecordPanel
+
+if TYPE_CHECKING:
+    from voicecoach.config import Settings
+    from voicecoach.tui.app import VoiceCoachApp
+
+TICK_S = 0.1
+ANY = "__any__"
+
+
+@dataclass
+class DrillPlan:
+    prompts: list[Prompt]
+    think_s: list[int]
+    answer_s: list[int]
+
+
+def plan_drill(prompts: list[Prompt], count: int, category: str | None, own_times: bool,
+               settings: Settings, rng: random.Random | None = None) -> DrillPlan:
+    """Pick `count` prompts (from `category`, or any) in random order, with their times.
+
+    Times come from each prompt when `own_times`, else from the user's settings.
+    """
+    rng = rng or random.Random()
+    pool = [p for p in prompts if category in (None, ANY) or p.category == category]
+    chosen = rng.sample(pool, min(max(1, count), len(pool))) if pool else []
+    think = [p.think_s if own_times else settings.think_s for p in chosen]
+    answer = [p.answer_s if own_times else settings.answer_s for p in chosen]
+    return DrillPlan(chosen, think, answer)
+
+
+@dataclass
+class DrillItem:
+    prompt: Prompt
+    take_id: Any = None
+    status: str = "pending"  # pending | recording | scoring | done | failed | skipped
+    report: Report | None = None
+    error: str = ""
+    seconds: float = 0.0
+
+
+class DrillSetupScreen(ModalScreen["DrillPlan | None"]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, category: str | None = None) -> None:
+        super().__init__()
+        self.category = category
+
+    @property
+    def vc(self) -> VoiceCoachApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        s = self.vc.settings
+        present = [c for c in CATEGORIES if any(p.category == c for p in self.vc.prompts)]
+        options = [("Any category (random)", ANY)] + [(c, c) for c in present]
+        with Vertical(id="drill-setup"):
+            yield Label("Timed drill", classes="dialog-title")
+            yield Label("Number of prompts")
+            yield Input("3", type="integer", id="drill-count")
+            yield Label("Prompts from")
+            yield Select(options, allow_blank=False, id="drill-category",
+                         value=self.category if self.category in present else ANY)
+            with Horizontal(classes="switch-row"):
+                yield ToggleSwitch(value=True, id="drill-own-times")
+                yield Label("Use each prompt's own think/answer times", id="own-times-label")
+            yield Static(Text(f"Otherwise your settings: think {duration(s.think_s)}, "
+                              f"answer {duration(s.answer_s)}", style="dim"), id="drill-times")
+            yield Static(id="drill-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Start drill", variant="primary", id="drill-start")
+                yield Button("Cancel", id="drill-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#drill-count", Input).focus()
+
+    @on(Input.Submitted, "#drill-count")
+    @on(Button.Pressed, "#drill-start")
+    def _start(self) -> None:
+        raw = self.query_one("#drill-count", Input).value.strip()
+        count = int(raw) if raw.isdigit() else 0
+        if not 1 <= count <= 50:
+            self.query_one("#drill-error", Static).update(
+                Text("Choose between 1 and 50 prompts.", style="red"))
+            return
+        category = self.query_one("#drill-category", Select).value
+        own = self.query_one("#drill-own-times", ToggleSwitch).value
+        plan = plan_drill(self.vc.prompts, count, str(category), own, self.vc.settings)
+        if not plan.prompts:
+            self.query_one("#drill-error", Static).update(
+                Text("No prompts in that category.", style="red"))
+            return
+        self.dismiss(plan)
+
+    @on(Button.Pressed, "#drill-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DrillScreen(Screen["list[DrillItem] | None"]):
+    """Phases per prompt: think -> answer -> (next). Dismissed with the items."""
+
+    BINDINGS = [
+        Binding("space", "advance", "Start answering / Stop early"),
+        Binding("s", "stop_early", "Stop early", show=False),
+        Binding("r", "retry", "Retry microphone", show=False),
+        Binding("escape", "end", "End drill"),
+    ]
+
+    def __init__(self, plan: DrillPlan) -> None:
+        super().__init__()
+        self.plan = plan
+        self.items = [DrillItem(p) for p in plan.prompts]
+        self.index = 0
+        self.phase = "think"  # think | answer | stopping | error | finishing
+        self.deadline = 0.0
+        self.drill_id: Any = None
+        self.ending = False
+
+    @property
+    def vc(self) -> VoiceCoachApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def panel(self) -> RecordPanel:
+        return self.query_one(RecordPanel)
+
+    @property
+    def item(self) -> DrillItem:
+        return self.items[self.index]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="drill-body"):
+            yield Static(id="drill-progress")
+            yield Static(id="drill-prompt")
+            with Horizontal(id="drill-clock"):
+                yield Label("", id="phase-label")
+                yield Digits("0:00", id="countdown")
+            yield RecordPanel(id="recorder")
+            yield Static(id="drill-queue")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.vc.ensure_engine()
+        self.drill_id = self.vc.takes.start_drill([p.id for p in self.plan.prompts])
+        self.set_interval(TICK_S, self._tick)
+        self._begin_prompt()
+
+    # --- phases -------------------------------------------------------------------------------
+
+    def _begin_prompt(self) -> None:
+        prompt = self.item.prompt
+        self.phase = "think"
+        self.deadline = time.monotonic() + self.plan.think_s[self.index]
+        self.query_one("#drill-progress", Static).update(Text.assemble(
+            (f"Prompt {self.index + 1} of {len(self.items)}", "bold"),
+            (f"  ·  {prompt.category}", "cyan")))
+        self.query_one("#drill-prompt", Static).update(prompt_card(prompt))
+        self.panel.limit_s = self.plan.answer_s[self.index]
+        self._show_phase()
+        self._show_queue()
+
+    def _begin_answer(self) -> None:
+        self.phase = "answer"
+        self.vc.speaker.stop()
+        if not self.panel.start(self.item.prompt.id, self.drill_id):
+            self.phase = "error"
+        self._show_phase()
+
+    def _tick(self) -> None:
+        if self.phase == "think" and time.monotonic() >= self.deadline:
+            self._begin_answer()
+        elif (self.phase == "answer" and self.panel.state == "recording"
+              and self.panel.elapsed_s >= self.plan.answer_s[self.index]):
+            self.phase = "stopping"  # time is up: the automatic stop
+            self.panel.stop()
+        self._show_clock()
+
+    def _next(self) -> None:
+        if self.index + 1 < len(self.items) and not self.ending:
+            self.index += 1
+            self._begin_prompt()
+        else:
+            for item in self.items:
+                if item.status == "pending":
+                    item.status = "skipped"
+            self.phase = "finishing"
+            self._show_phase()
+            self._maybe_finish()
+
+    def _maybe_finish(self) -> None:
+        if self.phase == "finishing" and not any(
+                i.status in ("recording", "scoring") for i in self.items):
+            self.vc.takes.finish_drill(self.drill_id)
+            self.dismiss(self.items)
+
+    # --- keys -------------------------------------------------------------------------------
+
+    def action_advance(self) -> None:
+        if self.phase == "think":
+            self._begin_answer()
+        elif self.phase == "answer":
+            self.action_stop_early()
+
+    def action_stop_early(self) -> None:
+        if self.phase == "answer" and self.panel.state == "recording":
+            self.phase = "stopping"
+            self.panel.stop()
+
+    def action_retry(self) -> None:
+        if self.phase == "error":
+            self._begin_answer()
+
+    def action_end(self) -> None:
+        self.ending = True
+        if self.phase == "answer" and self.panel.state == "recording":
+            self.action_stop_early()  # the take so far is kept and scored
+        elif self.phase in ("think", "error"):
+            self._next()
+
+    # --- recording and scoring events ------------------------------------------------------
+
+    @on(RecordingStarted)
+    def _started(self, message: RecordingStarted) -> None:
+        self.item.take_id = message.take_id
+        self.item.status = "recording"
+        self._show_queue()
+
+    @on(RecordingFailed)
+    def _failed(self, message: RecordingFailed) -> None:
+        self.phase = "error"
+        self._show_phase()
+
+    @on(RecordingStopped)
+    def _stopped(self, message: RecordingStopped) -> None:
+        item = next((i for i in self.items if i.take_id == message.take_id), self.item)
+        item.take_id = message.take_id
+        item.seconds = message.seconds
+        if message.path is None or message.seconds < MIN_TAKE_S:
+            item.status, item.error = "failed", message.error or "too short to score"
+            self.vc.takes.failed(message.take_id, item.error)
+        else:
+            item.status = "scoring"
+            self._score(item.prompt, message.path, message.take_id)
+        self._next()
+
+    @work(thread=True, group="drill-score")
+    def _score(self, prompt: Prompt, path: Path, take_id: Any) -> None:
+        try:
+            report = score_take(path, prompt, self.vc.engines, self.vc.settings,
+                                lambda f, t: None)
+        except VoiceCoachError as err:
+            self.post_message(ScoringFailed(take_id, str(err)))
+            return
+        except Exception as err:  # one bad take must not stall the drill
+            self.post_message(ScoringFailed(take_id, f"{type(err).__name__}: {err}"))
+            return
+        self.post_message(ScoringDone(take_id, report))
+
+    @on(ScoringDone)
+    def _scored(self, message: ScoringDone) -> None:
+        for item in self.items:
+            if item.take_id == message.take_id:
+                item.report, item.status = message.report, "done"
+                self.vc.takes.scored(item.take_id, message.report)
+        self._show_queue()
+        self._maybe_finish()
+
+    @on(ScoringFailed)
+    def _score_failed(self, message: ScoringFailed) -> None:
+        for item in self.items:
+            if item.take_id == message.take_id:
+                item.status, item.error = "failed", message.error
+                self.vc.takes.failed(item.take_id, message.error)
+        self._show_queue()
+        self._maybe_finish()
+
+    # --- display ------------------------------------------------------------------------------
+
+    def _show_phase(self) -> None:
+        label = self.query_one("#phase-label", Label)
+        names = {
+            "think": ("THINK", "Plan your answer. Space starts answering now."),
+            "answer": ("ANSWER", "Recording. It stops by itself; space stops early."),
+            "stopping": ("SAVED", ""),
+            "error": ("PAUSED", "The microphone did not start: r retries, Esc ends the drill."),
+            "finishing": ("DONE", "Scoring the last takes…"),
+        }
+        name, hint = names[self.phase]
+        label.update(Text.assemble((name, "bold"), "\n", (hint, "dim")))
+        self.set_class(self.phase == "answer", "-answering")
+        self._show_clock()
+
+    def _show_clock(self) -> None:
+        if self.phase == "think":
+            left = max(0.0, self.deadline - time.monotonic())
+        elif self.phase == "answer":
+            left = max(0.0, self.plan.answer_s[self.index] - self.panel.elapsed_s)
+        else:
+            left = 0.0
+        self.query_one("#countdown", Digits).update(clock(left + 0.999 if left else 0))
+
+    def _show_queue(self) -> None:
+        marks = {"pending": ("·", "dim"), "recording": ("●", "red"), "scoring": ("◌", "yellow"),
+                 "done": ("✓", "green"), "failed": ("✗", "red"), "skipped": ("–", "dim")}
+        text = Text()
+        for n, item in enumerate(self.items, 1):
+            mark, style = marks[item.status]
+            if n > 1:
+                text.append("   ")
+            text.append(f"{n} {mark}", style=style)
+            if item.report is not None and item.report.scores:
+                text.append(" ")
+                text.append_text(score_text(item.report.scores.get("overall"), 0))
+        self.query_one("#drill-queue", Static).update(text)
+
+
+class DrillSummaryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open", "Open take"),
+        Binding("escape", "home", "Home"),
+    ]
+
+    def __init__(self, items: list[DrillItem]) -> None:
+        super().__init__()
+        self.items = items
+
+    @property
+    def vc(self) -> VoiceCoachApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="summary-body"):
+            yield Static(self._headline(), id="summary-headline")
+            yield DataTable(id="summary-table", cursor_type="row")
+            yield Static(id="summary-tip")
+        yield Footer()
+
+    def _headline(self) -> Text:
+        scored = [i.report for i in self.items if i.report is not None and i.report.scores]
+        done = sum(1 for i in self.items if i.report is not None)
+        text = Text("Drill complete", style="bold")
+        text.append(f"  ·  {done} of {len(self.items)} prompts scored")
+        if scored:
+            avg = sum(r.scores["overall"] for r in scored) / len(scored)  # type: ignore[index]
+            text.append("  ·  average overall ")
+            text.append_text(score_text(avg, 0))
+        total = sum(i.seconds for i in self.items)
+        text.append(f"  ·  {clock(total)} spoken")
+        return text
+
+    def on_mount(self) -> None:
+        table = self.query_one("#summary-table", DataTable)
+        table.add_column("#", width=2)
+        table.add_column("Prompt", width=44)
+        for name in ("Overall", "Struct", "Deliv", "Fill", "Flow"):
+            table.add_column(name, width=len(name))
+        table.add_column("wpm", width=4)
+        table.add_column("Fix first", width=28)
+        for n, item in enumerate(self.items, 1):
+            r = item.report
+            if r is None:
+                status = item.error or item.status
+                table.add_row(str(n), truncate(item.prompt.text, 44), *[Text("–")] * 6,
+                              Text(truncate(status, 28), style="dim"), key=str(n))
+                continue
+            scores = r.scores or {}
+            tips = top_tips(r, 1)
+            table.add_row(
+                str(n), truncate(item.prompt.text, 44),
+                *[score_text(scores.get(k)) for k in
+                  ("overall", "structure", "delivery", "fillers", "flow")],
+                f"{r.metrics.wpm:.0f}",
+                truncate(tips[0].message, 28) if tips else "",
+                key=str(n),
+            )
+        table.focus()
+        self._show_tip()
+
+    @on(DataTable.RowHighlighted)
+    def _show_tip(self) -> None:
+        item = self._current()
+        tip = self.query_one("#summary-tip", Static)
+        if item is None or item.report is None:
+            tip.update("")
+            return
+        tips = top_tips(item.report, 3)
+        text = Text(item.prompt.text, style="bold")
+        for t in tips:
+            at = f"[{clock(t.at)}] " if t.at is not None else ""
+            text.append(f"\n• {at}", style="cyan")
+            text.append(t.message)
+            if t.tip:
+                text.append(f" — {t.tip}", style="dim")
+        if not tips:
+            text.append("\nNothing major to fix in this take.", style="dim")
+        text.append("\nEnter opens the full result.", style="dim italic")
+        tip.update(text)
+
+    def _current(self) -> DrillItem | None:
+        table = self.query_one("#summary-table", DataTable)
+        row = table.cursor_row
+        return self.items[row] if 0 <= row < len(self.items) else None
+
+    @on(DataTable.RowSelected)
+    def action_open(self) -> None:
+        item = self._current()
+        if item is not None and item.report is not None:
+            from voicecoach.tui.result import ResultScreen
+
+            self.vc.push_screen(ResultScreen(item.prompt, item.report, allow_again=False),
+                                lambda _: None)
+
+    def action_home(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,193 @@
+"""The scored take: scores, the marked-up transcript, top three tips, what went well,
+and the change since the previous take of the same prompt."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from voicecoach.prompts import Prompt
+from voicecoach.report import Report
+from voicecoach.tui.feedback import SCORE_ORDER, changes, pace_text, top_tips, went_well
+from voicecoach.tui.format import clock, delta_text, score_style, truncate
+from voicecoach.tui.widgets.transcript import TranscriptView
+
+if TYPE_CHECKING:
+    from voicecoach.config import Settings
+    from voicecoach.tui.app import VoiceCoachApp
+
+BAR = 20
+
+
+def score_table(report: Report, previous: Report | None) -> Table | Text:
+    if not report.scores:
+        return Text("Scores need the scoring analysis; the delivery numbers are on the right.",
+                    style="dim")
+    table = Table.grid(padding=(0, 1))
+    table.add_column(width=9)
+    table.add_column()
+    table.add_column(justify="right", width=3)
+    table.add_column(width=5)
+    prev = previous.scores if previous and previous.scores else {}
+    for name in SCORE_ORDER:
+        if name not in report.scores:
+            continue
+        value = report.scores[name]
+        filled = round(value / 100 * BAR)
+        bar = Text("█" * filled, style=score_style(value).replace("bold ", ""))
+        bar.append("░" * (BAR - filled), style="grey30")
+        delta = (delta_text(value - prev[name], None if value == prev[name]
+                            else value > prev[name]) if name in prev else Text(""))
+        label = Text(name, style="bold" if name == "overall" else "")
+        table.add_row(label, bar, Text(str(value), style=score_style(value)), delta)
+    return table
+
+
+def numbers_text(report: Report, settings: Settings) -> Text:
+    m = report.metrics
+    text = Text()
+    rows = [
+        ("pace", pace_text(report, settings)),
+        ("fillers", f"{m.filler_count} ({m.fillers_per_min:.1f}/min)"),
+        ("pauses", f"{m.pause_count} of 1 s+, longest {m.longest_pause_s:.1f} s"),
+        ("think time", f"{m.think_time_s:.1f} s before the first word"),
+        ("length", f"{m.word_count} words in {clock(report.duration_s)}"),
+    ]
+    coverage = (report.extra or {}).get("coverage") or {}
+    points = coverage.get("key_points") or []
+    if points:
+        touched = sum(1 for k in points if k.get("touched"))
+        rows.append(("key points", f"{touched}/{len(points)} touched"))
+    for i, (name, value) in enumerate(rows):
+        if i:
+            text.append("\n")
+        text.append(f"{name:<11}", style="dim")
+        text.append(value)
+    return text
+
+
+def tips_text(report: Report) -> Text:
+    text = Text()
+    tips = top_tips(report)
+    if not tips:
+        note = "Nothing major to fix." if report.scores is not None else (
+            "Tips need the scoring analysis.")
+        return Text(note, style="dim")
+    for i, tip in enumerate(tips, 1):
+        if i > 1:
+            text.append("\n\n")
+        at = clock(tip.at) if tip.at is not None else "whole"
+        text.append(f"{i}. ", style="bold")
+        text.append(f"[{at}] ", style="bold cyan")
+        style = "bold red" if tip.severity == "major" else "bold yellow"
+        text.append(tip.message, style=style)
+        if tip.evidence:
+            text.append(f"\n   heard: “{truncate(tip.evidence, 70)}”", style="dim italic")
+        if tip.tip:
+            text.append(f"\n   try: {tip.tip}")
+    return text
+
+
+def well_text(report: Report, settings: Settings) -> Text:
+    items = went_well(report, settings)
+    if not items:
+        return Text("Keep going: each take gives more to build on.", style="dim")
+    text = Text()
+    for i, item in enumerate(items[:4]):
+        if i:
+            text.append("\n")
+        text.append("+ ", style="bold green")
+        text.append(item)
+    return text
+
+
+def change_text(previous: Report, report: Report) -> Text:
+    text = Text()
+    for i, ch in enumerate(changes(previous, report)):
+        if i:
+            text.append("\n")
+        digits = 0 if ch.name in SCORE_ORDER or ch.name == "words" else 1
+        text.append(f"{ch.name:<14}", style="dim")
+        text.append(f"{ch.before:.{digits}f} → {ch.after:.{digits}f}{ch.unit} ")
+        text.append_text(delta_text(ch.delta, ch.improved, ch.unit, digits))
+    return text
+
+
+class ResultScreen(Screen[str]):
+    """Dismissed with "again", "next" or "home"."""
+
+    BINDINGS = [
+        Binding("t", "again", "Try again"),
+        Binding("n", "next", "Next prompt"),
+        Binding("escape", "home", "Home"),
+    ]
+
+    def __init__(self, prompt: Prompt | None, report: Report, previous: Report | None = None,
+                 *, allow_again: bool = True) -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.report = report
+        self.previous = previous
+        self.allow_again = allow_again
+
+    @property
+    def vc(self) -> VoiceCoachApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        settings = self.vc.settings
+        report = self.report
+        yield Header()
+        title = self.prompt.text if self.prompt else (report.prompt_id or "Free answer")
+        yield Static(Text(truncate(title, 200), style="bold"), id="result-prompt")
+        with Horizontal(id="result-top"):
+            scores = Static(score_table(report, self.previous), id="scores-box")
+            scores.border_title = "Scores"
+            if self.previous is not None:
+                scores.border_subtitle = "▲▼ vs previous take"
+            yield scores
+            numbers = Static(numbers_text(report, settings), id="numbers-box")
+            numbers.border_title = "Delivery"
+            yield numbers
+        with Horizontal(id="result-main"):
+            yield TranscriptView(report, settings.long_pause_s, id="transcript-box")
+            with VerticalScroll(id="advice-box"):
+                tips = Static(tips_text(report), id="tips")
+                tips.border_title = "Fix first"
+                yield tips
+                well = Static(well_text(report, settings), id="well")
+                well.border_title = "Went well"
+                yield well
+                if self.previous is not None:
+                    change = Static(change_text(self.previous, report), id="change")
+                    change.border_title = "Since last take"
+                    yield change
+        if report.warnings:
+            yield Static(Text("⚠ " + "; ".join(report.warnings), style="yellow"),
+                         id="result-warnings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#transcript-box").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "again":
+            return self.allow_again and self.prompt is not None
+        return True
+
+    def action_again(self) -> None:
+        self.dismiss("again")
+
+    def action_next(self) -> None:
+        self.dismiss("next")
+
+    def action_home(self) -> None:
+        self.dismiss("home")
+

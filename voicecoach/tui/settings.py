@@ -1,0 +1,204 @@
+"""Settings: input device, engine and model, drill times, filler words, pace band.
+
+Saved as TOML in the user's config directory (`config.save_settings`); values set
+by `VOICECOACH_*` environment variables win over the file and are marked here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import fields, replace
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+
+from voicecoach.config import ENGINES, Settings, load_settings, save_settings, settings_path
+from voicecoach.errors import VoiceCoachError
+from voicecoach.tui.messages import DevicesListed
+
+if TYPE_CHECKING:
+    from voicecoach.tui.app import VoiceCoachApp
+
+DEFAULT_DEVICE = "__default__"
+INT_FIELDS = ("think_s", "answer_s", "pace_min_wpm", "pace_max_wpm")
+
+
+def env_overrides() -> list[str]:
+    return [f.name for f in fields(Settings) if f"VOICECOACH_{f.name.upper()}" in os.environ]
+
+
+def model_options(engine: str, current: str) -> list[tuple[str, str]]:
+    """Models this engine can use now, then the ones that need a download."""
+    from voicecoach.asr.models import list_models
+
+    try:
+        infos = [i for i in list_models() if i.engine == engine]
+    except VoiceCoachError:
+        infos = []
+    notes = {"ready": "ready", "convertible": "converted on first use",
+             "downloadable": "needs a download"}
+    options = [(f"{i.name}  ({notes.get(i.status, i.status)})", i.name) for i in infos]
+    if current and current not in {v for _, v in options}:
+        options.insert(0, (f"{current}  (from your settings)", current))
+    return options
+
+
+def parse_form(base: Settings, values: dict[str, str]) -> Settings:
+    """Form strings -> validated Settings; VoiceCoachError names the bad field."""
+    changes: dict[str, Any] = {}
+    for name in INT_FIELDS:
+        raw = values[name].strip()
+        if not raw.isdigit() or int(raw) <= 0:
+            label = name.replace("_", " ")
+            raise VoiceCoachError(f"{label}: enter a whole number above 0")
+        changes[name] = int(raw)
+    changes["engine"] = values["engine"]
+    changes["model"] = values["model"].strip() or base.model
+    changes["input_device"] = values["input_device"]
+    changes["filler_words"] = [w.strip() for w in values["filler_words"].split(",") if w.strip()]
+    return replace(base, **changes).validate()
+
+
+class SettingsScreen(Screen["Settings | None"]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    @property
+    def vc(self) -> VoiceCoachApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        s = self.settings
+        yield Header()
+        with VerticalScroll(id="settings-body"):
+            yield Static(Text.assemble(("Settings", "bold"), "  saved to ",
+                                       (str(settings_path()), "cyan")), id="settings-path")
+            overridden = env_overrides()
+            if overridden:
+                names = ", ".join(f"VOICECOACH_{n.upper()}" for n in overridden)
+                yield Static(Text(f"Set by the environment (wins over the file): {names}",
+                                  style="yellow"), id="settings-env")
+            with Vertical(classes="group") as group:
+                group.border_title = "Microphone"
+                with Horizontal(classes="row"):
+                    yield Label("Input device", classes="field")
+                    yield Select([("System default input", DEFAULT_DEVICE)], allow_blank=False,
+                                 id="input_device")
+                yield Static(Text("Listing devices…", style="dim"), id="device-note")
+            with Vertical(classes="group") as group:
+                group.border_title = "Speech model"
+                with Horizontal(classes="row"):
+                    yield Label("Engine", classes="field")
+                    yield Select([(e, e) for e in ENGINES], value=s.engine, allow_blank=False,
+                                 id="engine")
+                with Horizontal(classes="row"):
+                    yield Label("Model", classes="field")
+                    yield Select(model_options(s.engine, s.model), value=s.model,
+                                 allow_blank=False, id="model")
+            with Vertical(classes="group") as group:
+                group.border_title = "Drill times (seconds, when a prompt's own are not used)"
+                with Horizontal(classes="row"):
+                    yield Label("Think time", classes="field")
+                    yield Input(str(s.think_s), type="integer", id="think_s")
+                with Horizontal(classes="row"):
+                    yield Label("Answer time", classes="field")
+                    yield Input(str(s.answer_s), type="integer", id="answer_s")
+            with Vertical(classes="group") as group:
+                group.border_title = "Delivery"
+                with Horizontal(classes="row"):
+                    yield Label("Pace band (wpm)", classes="field")
+                    yield Input(str(s.pace_min_wpm), type="integer", id="pace_min_wpm")
+                    yield Label(" to ", classes="between")
+                    yield Input(str(s.pace_max_wpm), type="integer", id="pace_max_wpm")
+                with Horizontal(classes="row"):
+                    yield Label("Extra filler words", classes="field")
+                    yield Input(", ".join(s.filler_words), placeholder="e.g. basically, like",
+                                id="filler_words")
+            yield Static(id="settings-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._list_devices()
+
+    @work(thread=True, exclusive=True, group="devices")
+    def _list_devices(self) -> None:
+        try:
+            from voicecoach.audio.devices import list_input_devices
+
+            devices = list_input_devices()
+        except VoiceCoachError as err:
+            self.post_message(DevicesListed([], str(err)))
+            return
+        self.post_message(DevicesListed(devices))
+
+    @on(DevicesListed)
+    def _devices(self, message: DevicesListed) -> None:
+        select = self.query_one("#input_device", Select)
+        note = self.query_one("#device-note", Static)
+        options = [("System default input", DEFAULT_DEVICE)]
+        options += [(d.label, d.name) for d in message.devices]
+        current = self.settings.input_device
+        if current and current not in {v for _, v in options}:
+            options.append((f"{current}  (not found now)", current))
+        select.set_options(options)
+        select.value = current or DEFAULT_DEVICE
+        if message.error:
+            note.update(Text(f"⚠ {message.error}", style="red"))
+        else:
+            note.update(Text(f"{len(message.devices)} input device(s) found by PortAudio",
+                             style="dim"))
+
+    @on(Select.Changed, "#engine")
+    def _engine_changed(self, event: Select.Changed) -> None:
+        model = self.query_one("#model", Select)
+        current = model.value if isinstance(model.value, str) else self.settings.model
+        options = model_options(str(event.value), current)
+        model.set_options(options)
+        if current in {v for _, v in options}:
+            model.value = current
+
+    def _values(self) -> dict[str, str]:
+        values = {name: self.query_one(f"#{name}", Input).value
+                  for name in (*INT_FIELDS, "filler_words")}
+        for name in ("engine", "model", "input_device"):
+            value = self.query_one(f"#{name}", Select).value
+            values[name] = value if isinstance(value, str) else ""
+        if values["input_device"] == DEFAULT_DEVICE:
+            values["input_device"] = ""
+        return values
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        error = self.query_one("#settings-error", Static)
+        try:
+            chosen = parse_form(self.settings, self._values())
+            save_settings(chosen)
+            effective = load_settings()  # the environment still wins
+        except VoiceCoachError as err:
+            error.update(Text(f"⚠ {err}", style="bold red"))
+            return
+        except OSError as err:
+            error.update(Text(f"⚠ cannot save {settings_path()}: {err.strerror or err}",
+                              style="bold red"))
+            return
+        self.notify(f"Saved to {settings_path()}", title="Settings")
+        self.dismiss(effective)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,1 @@
+"""Widgets the voicecoach screens share."""

@@ -1,0 +1,211 @@
+"""Record a take: start/stop, live level meter, elapsed time, input warnings.
+
+The recorder core runs PortAudio in its own callback thread and writes the file;
+this panel only polls `Recorder.level()`, `elapsed_s` and `error` on a UI timer,
+so the audio callback never waits for the UI. Opening and closing the device can
+block (ALSA, a vanished USB device), so both run in thread workers that post
+messages. A fault mid-take (device gone, disk full) stops the take and keeps what
+was recorded.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from voicecoach.errors import VoiceCoachError
+from voicecoach.tui.format import clock
+from voicecoach.tui.messages import RecordingFailed, RecordingStarted, RecordingStopped
+from voicecoach.tui.widgets.level_meter import LevelMeter, MeterReading
+
+if TYPE_CHECKING:
+    from voicecoach.tui.app import VoiceCoachApp
+
+POLL_S = 0.1
+SILENT_WARN_S = 2.0  # a dead input shows within two seconds; shorter pauses are thinking
+CLIP_HOLD_S = 1.5  # keep the clipping warning up this long after the last clipped block
+
+
+class RecordPanel(Vertical):
+    """States: idle -> starting -> recording -> stopping -> idle."""
+
+    state: reactive[str] = reactive("idle")
+    limit_s: reactive[float | None] = reactive(None)  # shown as "0:12 / 2:00"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.recorder: Any = None
+        self.take_id: Any = None
+        self.path: Path | None = None
+        self.elapsed_s = 0.0
+        self._silent_since: float | None = None
+        self._clipped_at: float | None = None
+        self._fault: str | None = None
+
+    @property
+    def vc(self) -> VoiceCoachApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="rec-row"):
+            yield Static(id="rec-status")
+            yield Static(id="rec-clock")
+        yield LevelMeter(id="meter")
+        yield Static(id="rec-warning")
+
+    def on_mount(self) -> None:
+        self._poll_timer = self.set_interval(POLL_S, self._poll, pause=True)
+        self._render_status()
+
+    # --- control ------------------------------------------------------------------------
+
+    def start(self, prompt_id: str | None, drill_id: Any = None) -> bool:
+        if self.state != "idle":
+            return False
+        self._fault = None
+        self.elapsed_s = 0.0
+        self._silent_since = self._clipped_at = None
+        self._set_warning(None)
+        try:
+            self.take_id, self.path = self.vc.takes.begin(prompt_id, drill_id)
+        except (VoiceCoachError, OSError) as err:
+            self.post_message(RecordingFailed(f"cannot create the recording: {err}"))
+            return False
+        self.state = "starting"
+        self._open(self.path, self.take_id)
+        return True
+
+    def stop(self) -> bool:
+        if self.state != "recording":
+            return False
+        self.state = "stopping"
+        self._close(self.recorder, self.take_id, self._fault)
+        return True
+
+    @work(thread=True, exclusive=True, group="recorder-open")
+    def _open(self, path: Path, take_id: Any) -> None:
+        try:
+            from voicecoach.audio.recorder import Recorder
+
+            source = self.vc.audio_source_factory(self.vc.settings)
+            recorder = Recorder(path, source)
+            recorder.start()
+        except VoiceCoachError as err:
+            self.post_message(RecordingFailed(str(err)))
+            return
+        except OSError as err:  # e.g. the data directory's disk is full
+            self.post_message(RecordingFailed(f"cannot record to {path}: {err.strerror or err}"))
+            return
+        self.post_message(RecordingStarted(recorder, take_id))
+
+    @work(thread=True, group="recorder-close")
+    def _close(self, recorder: Any, take_id: Any, fault: str | None) -> None:
+        seconds = float(getattr(recorder, "elapsed_s", 0.0))
+        path: Path | None
+        try:
+            path = recorder.stop()
+        except (VoiceCoachError, OSError) as err:
+            fault = fault or str(err)
+            path = getattr(recorder, "out_path", None) or self.path
+        error = getattr(recorder, "error", None)
+        if error and not fault:
+            fault = str(error)
+        self.post_message(RecordingStopped(Path(path) if path else None, take_id, seconds, fault))
+
+    # --- messages from the workers (they bubble on to the screen) --------------------------
+
+    @on(RecordingStarted)
+    def _started(self, message: RecordingStarted) -> None:
+        self.recorder = message.recorder
+        self.state = "recording"
+        self.query_one(LevelMeter).active = True
+        self._poll_timer.resume()
+
+    @on(RecordingFailed)
+    def _failed(self, message: RecordingFailed) -> None:
+        self.state = "idle"
+        self._set_warning(message.error, error=True)
+
+    @on(RecordingStopped)
+    def _stopped(self, message: RecordingStopped) -> None:
+        self._poll_timer.pause()
+        self.recorder = None
+        self.elapsed_s = message.seconds or self.elapsed_s
+        self.state = "idle"
+        meter = self.query_one(LevelMeter)
+        meter.active = False
+        meter.reading = MeterReading()
+        if message.error:
+            kept = f" The first {self.elapsed_s:.1f} s were kept." if self.elapsed_s else ""
+            self._set_warning(f"Recording stopped: {message.error}.{kept}", error=True)
+        else:
+            self._set_warning(None)
+
+    # --- polling ----------------------------------------------------------------------------
+
+    def _poll(self) -> None:
+        rec = self.recorder
+        if rec is None or self.state != "recording":
+            return
+        self.elapsed_s = float(getattr(rec, "elapsed_s", 0.0))
+        error = getattr(rec, "error", None)
+        if error:
+            # The device vanished or the disk filled: stop now, keep what was written.
+            self._fault = str(error)
+            self.stop()
+            return
+        level = MeterReading.of(rec.level())
+        self.query_one(LevelMeter).reading = level
+        now = time.monotonic()
+        self._silent_since = (self._silent_since or now) if level.silent else None
+        if level.clipping:
+            self._clipped_at = now
+        if self._clipped_at is not None and now - self._clipped_at < CLIP_HOLD_S:
+            self._set_warning("Input is clipping: move back from the microphone or lower "
+                              "its gain.")
+        elif self._silent_since is not None and now - self._silent_since >= SILENT_WARN_S:
+            self._set_warning(f"No sound for {now - self._silent_since:.0f} s: is the "
+                              "microphone muted or the wrong input chosen (Settings)?")
+        else:
+            self._set_warning(None)
+        self._render_status()
+
+    # --- display ----------------------------------------------------------------------------
+
+    def watch_state(self) -> None:
+        self._render_status()
+
+    def watch_limit_s(self) -> None:
+        self._render_status()
+
+    def _render_status(self) -> None:
+        if not self.is_mounted:
+            return
+        status = self.query_one("#rec-status", Static)
+        labels = {
+            "idle": Text("○ not recording", style="dim"),
+            "starting": Text("◌ opening the microphone…", style="yellow"),
+            "recording": Text("● REC", style="bold red"),
+            "stopping": Text("◌ saving the take…", style="yellow"),
+        }
+        status.update(labels[self.state])
+        limit = f" / {clock(self.limit_s)}" if self.limit_s else ""
+        self.query_one("#rec-clock", Static).update(
+            Text(f"{clock(self.elapsed_s)}{limit}",
+                 style="bold" if self.state == "recording" else "dim"))
+
+    def _set_warning(self, text: str | None, error: bool = False) -> None:
+        if not self.is_mounted:
+            return
+        warning = self.query_one("#rec-warning", Static)
+        warning.set_class(bool(text), "shown")
+        warning.set_class(error, "error")
+        warning.update(f"⚠ {text}" if text else "")
