@@ -181,3 +181,18 @@ def test_models_convert_then_list_shows_it_ready(tmp_path):
     assert (tmp_path / "openai-whisper" / "tiny.en.pt").stat().st_size > 30e6
     after = _cli("models", "list", models_dir=tmp_path).stdout
     assert "openai-whisper   tiny.en    ready" in after
+
+
+def test_no_words_invented_over_trailing_silence():
+    """With the filler prompt on, Whisper is known to repeat text over a silent tail."""
+    from voicecoach.asr.models import load_engine
+    from voicecoach.pipeline import transcribe_options
+
+    path, segments = cached_answer("trailing-silence", [
+        "I would start by asking what the latency budget is.", 20.0], voice="flite")
+    settings = Settings(filler_prompt=True)
+    engine = load_engine("faster-whisper", "tiny.en", transcribe_options(settings))
+    report = score_file(path, engine, settings)
+    speech_end = segments[0].end
+    assert report.words and all(w.end <= speech_end + 0.3 for w in report.words)
+    assert word_error_rate(segments[0].text, report.text) <= 0.2
