@@ -1,0 +1,827 @@
+"""Recording that never loses a take.
+
+    source (PortAudio callback / file thread)  --queue-->  writer thread  --> X.wav.partial
+                                                                |--queue--> hook thread (on_block)
+
+* The audio callback only copies the block and puts it on a queue.
+* The writer thread appends each block to `<out>.partial` as soon as it arrives (16-bit PCM
+  WAV, written with plain `os.write`, so the bytes are in the OS the moment the block is
+  handled), rewrites the two WAV size fields every `flush_interval_s` (0.5 s) and fsyncs
+  every `fsync_interval_s` (1 s). A killed process therefore leaves a valid WAV prefix
+  missing at most the blocks still in the queue; a power cut loses at most ~1 s.
+* `stop()` patches the header, fsyncs and renames `X.wav.partial` -> `X.wav` (or encodes
+  `X.flac` when asked for FLAC). `recover_unfinished()` finalizes partials left behind by
+  a crash; a partial still being recorded is skipped (it is `flock`ed while recording).
+* `on_block(samples, start_s)` runs on its own thread, so a slow consumer (streaming
+  transcription) never delays the disk writes; blocks arrive in order and all of them
+  have been delivered when `stop()` returns.
+
+Why not FLAC while recording: a killed FLAC encoder leaves a stream whose header claims
+no samples and whose last frame is cut; a PCM WAV prefix is always decodable after two
+size fields are fixed. FLAC is still available as the final format (`out_path` ending in
+`.flac`), encoded once at `stop()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import math
+import os
+import queue
+import struct
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from voicecoach.asr.base import SAMPLE_RATE
+from voicecoach.audio.devices import (
+    describe_device,
+    quiet_stderr,
+    resolve_input_device,
+    sounddevice,
+)
+from voicecoach.errors import DeviceError
+
+try:  # POSIX: a partial being recorded is locked so recovery never touches it
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+PARTIAL_SUFFIX = ".partial"
+FINAL_SUFFIXES = (".wav", ".flac")
+HEADER_BYTES = 44
+SILENT_DB = -50.0  # below this the input is treated as silence (muted or unplugged mic)
+CLIP_PEAK = 0.99
+FLOOR_DB = -100.0
+LEVEL_WINDOW = SAMPLE_RATE // 10  # level() describes the last ~100 ms
+FIRST_BLOCK_GRACE_S = 6.0  # a microphone may take this long to deliver its first block
+
+BlockCallback = Callable[[np.ndarray], None]
+BlockHook = Callable[[np.ndarray, float], None]
+
+
+@dataclass(frozen=True)
+class Level:
+    rms_db: float  # dBFS of the last ~100 ms, FLOOR_DB (-100) for digital silence
+    peak: float  # 0..1
+    silent: bool
+    clipping: bool
+
+    @classmethod
+    def of(cls, samples: np.ndarray) -> Level:
+        if samples.size == 0:
+            return QUIET
+        peak = float(np.max(np.abs(samples)))
+        rms = math.sqrt(float(np.dot(samples, samples)) / samples.size)
+        db = max(FLOOR_DB, 20.0 * math.log10(rms)) if rms > 0 else FLOOR_DB
+        return cls(round(db, 1), round(peak, 4), db < SILENT_DB, peak >= CLIP_PEAK)
+
+
+QUIET = Level(FLOOR_DB, 0.0, True, False)
+
+
+class AudioSource(Protocol):
+    """Something that produces 16 kHz mono float32 blocks.
+
+    `start(callback)` begins calling `callback(block)` from a thread of the source's own
+    (a block is a fresh array the source no longer touches); `stop()` returns once no
+    more calls will come. Optional attributes the recorder reads: `error: str | None`,
+    `overflows: int`, `finished: bool`.
+    """
+
+    def start(self, callback: BlockCallback) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+# --- sources -----------------------------------------------------------------------------
+
+
+class ArraySource:
+    """Feeds given samples in blocks from a thread: real-time paced, or as fast as possible.
+
+    Like a microphone, block i is delivered once its audio "has been captured", i.e. at
+    start + (i + 1) * blocksize / (16000 * speed) in real-time mode. `finished` turns true
+    after the last block.
+    """
+
+    def __init__(self, samples: np.ndarray, realtime: bool = True, speed: float = 1.0,
+                 blocksize: int = 1600) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be > 0")
+        if blocksize <= 0:
+            raise ValueError("blocksize must be > 0")
+        self.samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+        self.realtime = realtime
+        self.speed = speed
+        self.blocksize = blocksize
+        self.finished = False
+        self.error: str | None = None
+        self.overflows = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples.size / SAMPLE_RATE
+
+    def _load(self) -> np.ndarray:
+        return self.samples
+
+    def start(self, callback: BlockCallback) -> None:
+        if self._thread is not None:
+            raise RuntimeError("source already started")
+        samples = self._load()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(samples, callback),
+                                        name="voicecoach-source", daemon=True)
+        self._thread.start()
+
+    def _run(self, samples: np.ndarray, callback: BlockCallback) -> None:
+        block_s = self.blocksize / (SAMPLE_RATE * self.speed)
+        t0 = time.monotonic()
+        for i, a in enumerate(range(0, samples.size, self.blocksize)):
+            if self.realtime:
+                delay = t0 + (i + 1) * block_s - time.monotonic()
+                if delay > 0 and self._stop.wait(delay):
+                    return
+            if self._stop.is_set():
+                return
+            callback(samples[a:a + self.blocksize].copy())
+        self.finished = True
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
+
+
+class FileSource(ArraySource):
+    """An audio file played as if it were a microphone (tests, Pilot runs, benchmarks).
+
+    Decoded with `voicecoach.audio.io.load_audio` at `start()`, which raises
+    `AudioInputError` (one line) for an unreadable file.
+    """
+
+    def __init__(self, path: str | Path, realtime: bool = True, speed: float = 1.0,
+                 blocksize: int = 1600) -> None:
+        super().__init__(np.zeros(0, dtype=np.float32), realtime, speed, blocksize)
+        self.path = Path(path)
+
+    def _load(self) -> np.ndarray:
+        from voicecoach.audio.io import load_audio
+
+        self.samples = load_audio(self.path).samples
+        return self.samples
+
+
+class MicrophoneSource:
+    """A PortAudio input stream (sounddevice) at 16 kHz mono.
+
+    The PortAudio callback only copies the block and hands it on. When the device cannot
+    capture at 16 kHz, it is opened at its own rate and a converter thread resamples
+    (libswresample through PyAV) before handing blocks on. `capture_rate` forces a rate.
+
+    `error` becomes a one-line message, instead of an exception raised into PortAudio,
+    when the stream dies (device unplugged, server gone) or stops delivering audio for
+    `stall_s` seconds. `overflows` counts blocks PortAudio reported as overflowed.
+    """
+
+    def __init__(self, device: int | str | None = None, blocksize: int = 1600,
+                 capture_rate: int | None = None, stall_s: float = 2.0) -> None:
+        self.device = device
+        self.blocksize = blocksize
+        self.capture_rate = capture_rate
+        self.stall_s = stall_s
+        self.overflows = 0
+        self.blocks = 0  # blocks PortAudio delivered
+        self.finished = False
+        self.device_index: int | None = None
+        self.device_name = ""
+        self.rate = SAMPLE_RATE
+        self.channels = 1
+        self._error: str | None = None
+        self._stream: Any = None
+        self._stopping = False
+        self._last_block = 0.0
+        self._raw: queue.SimpleQueue[Any] | None = None
+        self._converter: threading.Thread | None = None
+
+    # -- state read by the recorder / UI
+    @property
+    def error(self) -> str | None:
+        if self._error:
+            return self._error
+        if self._stream is not None and not self._stopping and self.stall_s > 0:
+            silent_for = time.monotonic() - self._last_block
+            # Some servers take ~2 s to deliver the first block (PulseAudio null sinks).
+            limit = self.stall_s if self.blocks else max(self.stall_s, FIRST_BLOCK_GRACE_S)
+            if silent_for > limit:
+                return (f"input device {self.device_name!r} stopped delivering audio "
+                        f"{silent_for:.0f} s ago (unplugged?); the recording so far is kept")
+        return None
+
+    @property
+    def active(self) -> bool:
+        return self._stream is not None and not self._stopping
+
+    def start(self, callback: BlockCallback) -> None:
+        if self._stream is not None:
+            raise RuntimeError("microphone already started")
+        sd = sounddevice()
+        if isinstance(self.device, int):
+            index: int | None = self.device
+        else:
+            index = resolve_input_device(self.device or "")
+        self.device_index = index
+        self.device_name = describe_device(index) if index is not None else "default"
+        self.rate, self.channels = self._choose_format(sd, index)
+        native = self.rate != SAMPLE_RATE or self.channels != 1
+        blocksize = max(1, round(self.blocksize * self.rate / SAMPLE_RATE))
+
+        if native:
+            self._raw = queue.SimpleQueue()
+            raw = self._raw
+
+            def deliver(indata: np.ndarray) -> None:
+                raw.put(indata.copy())
+
+            self._converter = threading.Thread(target=self._convert, args=(callback,),
+                                               name="voicecoach-resample", daemon=True)
+            self._converter.start()
+        else:
+
+            def deliver(indata: np.ndarray) -> None:
+                callback(indata[:, 0].copy())
+
+        def on_audio(indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+            # PortAudio's thread: copy and hand on, nothing else; never raise into it.
+            try:
+                if status.input_overflow:
+                    self.overflows += 1
+                self._last_block = time.monotonic()
+                self.blocks += 1
+                deliver(indata)
+            except Exception as err:  # noqa: BLE001 - must not propagate into PortAudio
+                self._error = f"audio callback failed: {err}"
+
+        self._stopping = False
+        self._last_block = time.monotonic()
+        try:
+            with quiet_stderr():
+                stream = sd.InputStream(
+                    device=index, samplerate=self.rate, channels=self.channels,
+                    dtype="float32", blocksize=blocksize, callback=on_audio,
+                    finished_callback=self._on_finished)
+                stream.start()
+        except (sd.PortAudioError, ValueError) as err:
+            self._stop_converter()
+            raise DeviceError(f"cannot record from {self.device_name!r}: {_first_line(err)}"
+                              ) from None
+        self._stream = stream
+
+    def _choose_format(self, sd: Any, index: int | None) -> tuple[int, int]:
+        if self.capture_rate:
+            return int(self.capture_rate), 1
+        with quiet_stderr():
+            try:
+                sd.check_input_settings(device=index, channels=1, dtype="float32",
+                                        samplerate=SAMPLE_RATE)
+                return SAMPLE_RATE, 1
+            except (sd.PortAudioError, ValueError):
+                pass
+            try:
+                info = sd.query_devices(index, "input")
+            except (sd.PortAudioError, ValueError) as err:
+                raise DeviceError(f"cannot use input device {index}: {_first_line(err)}"
+                                  ) from None
+        rate = int(info.get("default_samplerate") or 48000)
+        for channels in (1, min(2, int(info.get("max_input_channels", 1)) or 1)):
+            with quiet_stderr():
+                try:
+                    sd.check_input_settings(device=index, channels=channels,
+                                            dtype="float32", samplerate=rate)
+                    return rate, channels
+                except (sd.PortAudioError, ValueError):
+                    continue
+        raise DeviceError(f"input device {info.get('name', index)!r} cannot record "
+                          f"at 16 kHz or at its own rate ({rate} Hz)")
+
+    def _convert(self, callback: BlockCallback) -> None:
+        import av  # only for devices that cannot capture at 16 kHz
+
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        assert self._raw is not None
+        pts = 0
+
+        def emit(frames: list[Any]) -> None:
+            for out in frames:
+                samples = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                if samples.size:
+                    callback(samples.copy())
+
+        while True:
+            block = self._raw.get()
+            if block is None:
+                break
+            mono = block.mean(axis=1, dtype=np.float32) if block.shape[1] > 1 else block[:, 0]
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(mono).reshape(1, -1),
+                                               format="flt", layout="mono")
+            frame.sample_rate = self.rate
+            frame.pts = pts
+            pts += mono.size
+            emit(resampler.resample(frame))
+        emit(resampler.resample(None))
+
+    def _stop_converter(self) -> None:
+        if self._converter is not None and self._raw is not None:
+            self._raw.put(None)
+            self._converter.join()
+        self._converter = None
+
+    def _on_finished(self) -> None:
+        self.finished = True
+        if not self._stopping and not self._error:
+            self._error = (f"input device {self.device_name!r} stopped (unplugged, or taken "
+                           "by another program); the recording so far is kept")
+
+    def stop(self) -> None:
+        stream, self._stopping = self._stream, True
+        if stream is not None:
+            sd = sounddevice()
+            with quiet_stderr():
+                # A device that is gone already has nothing left to stop.
+                with contextlib.suppress(sd.PortAudioError):
+                    stream.stop()
+                with contextlib.suppress(sd.PortAudioError):
+                    stream.close()
+        self._stop_converter()
+        self._stream = None
+
+
+# --- the partial file --------------------------------------------------------------------
+
+
+def wav_header(data_bytes: int, rate: int = SAMPLE_RATE, channels: int = 1) -> bytes:
+    data_bytes = min(data_bytes, 0xFFFFFFFF - 36)
+    block_align = channels * 2
+    return struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + data_bytes, b"WAVE", b"fmt ", 16,
+                       1, channels, rate, rate * block_align, block_align, 16, b"data",
+                       data_bytes)
+
+
+def _patch_sizes(fd: int, data_bytes: int) -> None:
+    data_bytes = min(data_bytes, 0xFFFFFFFF - 36)
+    os.pwrite(fd, struct.pack("<I", 36 + data_bytes), 4)
+    os.pwrite(fd, struct.pack("<I", data_bytes), 40)
+
+
+def _lock(fd: int) -> bool:
+    """Take the recording lock without waiting; True if we hold it (or cannot lock)."""
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and missing parents) as 0700 directories."""
+    path = Path(path)
+    if not path.is_dir():
+        missing = []
+        p = path
+        while not p.exists():
+            missing.append(p)
+            p = p.parent
+        for d in reversed(missing):
+            with contextlib.suppress(FileExistsError):
+                d.mkdir(mode=0o700)
+            os.chmod(d, 0o700)
+    return path
+
+
+def to_pcm16(samples: np.ndarray) -> bytes:
+    return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
+
+
+def _short_oserror(err: OSError) -> str:
+    if err.errno == errno.ENOSPC:
+        return "disk full"
+    return err.strerror or str(err)
+
+
+def partial_path_for(out_path: Path) -> Path:
+    return out_path.with_name(out_path.name + PARTIAL_SUFFIX)
+
+
+# --- the recorder ------------------------------------------------------------------------
+
+_STOP = object()
+
+
+class Recorder:
+    """Records `source` into `out_path` (.wav or .flac), safe against crashes.
+
+    `start()` raises `DeviceError`/`AudioInputError` (one line) if the source cannot
+    start, or `OSError` if the file cannot be created. Afterwards nothing raises: device
+    loss and write failures (disk full) show up in `error`, and the audio recorded until
+    then stays on disk and is returned by `stop()`.
+    """
+
+    def __init__(self, out_path: Path, source: AudioSource,
+                 on_block: BlockHook | None = None, *, flush_interval_s: float = 0.5,
+                 fsync_interval_s: float = 1.0) -> None:
+        self.out_path = Path(out_path)
+        if self.out_path.suffix.lower() not in FINAL_SUFFIXES:
+            raise ValueError(f"{self.out_path}: recordings are .wav or .flac")
+        self.source = source
+        self.on_block = on_block
+        self.flush_interval_s = flush_interval_s
+        self.fsync_interval_s = fsync_interval_s
+        self.partial_path = partial_path_for(self.out_path)
+        self.path: Path | None = None  # the final file, once stopped
+        self.hook_error: str | None = None
+        self._fd: int | None = None
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._hook_queue: queue.SimpleQueue[Any] | None = None
+        self._writer: threading.Thread | None = None
+        self._hook: threading.Thread | None = None
+        self._samples = 0  # samples handled by the writer (timeline position)
+        self._bytes = 0  # PCM bytes safely written to the partial file
+        self._write_failed = False
+        self._error: str | None = None
+        self._level = QUIET
+        self._ring = np.zeros(LEVEL_WINDOW, dtype=np.float32)
+        self._ring_fill = 0
+        self._started = False
+        self._stopped = False
+        self._lock = threading.Lock()
+        self._first_audio = threading.Event()
+
+    # -- what a UI polls ----------------------------------------------------------------
+    def level(self) -> Level:
+        """Loudness of the last ~100 ms (precomputed by the writer: free to poll)."""
+        return self._level
+
+    @property
+    def elapsed_s(self) -> float:
+        return self._samples / SAMPLE_RATE
+
+    @property
+    def saved_s(self) -> float:
+        """Seconds of audio already written to disk."""
+        return self._bytes / (2 * SAMPLE_RATE)
+
+    @property
+    def error(self) -> str | None:
+        if self._error:
+            return self._error
+        source_error = getattr(self.source, "error", None)
+        return str(source_error) if source_error else None
+
+    @property
+    def overflows(self) -> int:
+        return int(getattr(self.source, "overflows", 0) or 0)
+
+    @property
+    def source_finished(self) -> bool:
+        """The source ended by itself (a FileSource reached the end of its file)."""
+        return bool(getattr(self.source, "finished", False))
+
+    @property
+    def recording(self) -> bool:
+        return self._started and not self._stopped
+
+    def wait_for_audio(self, timeout: float = 5.0) -> bool:
+        """Block until the first samples arrived (True) or `timeout` passed (False).
+
+        Microphones can take a while to deliver the first block (about 2 s through a
+        PulseAudio null sink); a UI can show "listening..." once this turns true.
+        """
+        return self._first_audio.wait(timeout)
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                raise RuntimeError("a Recorder records once; make a new one")
+            self._started = True
+        private_dir(self.out_path.parent)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) \
+            | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(self.partial_path, flags, 0o600)
+        try:
+            _lock(fd)
+            os.write(fd, wav_header(0))
+        except OSError:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(self.partial_path)
+            raise
+        self._fd = fd
+        self._writer = threading.Thread(target=self._write_loop, name="voicecoach-writer",
+                                        daemon=True)
+        self._writer.start()
+        if self.on_block is not None:
+            self._hook_queue = queue.SimpleQueue()
+            self._hook = threading.Thread(target=self._hook_loop, name="voicecoach-hook",
+                                          daemon=True)
+            self._hook.start()
+        try:
+            self.source.start(self._queue.put)
+        except BaseException:
+            self._queue.put(_STOP)
+            self._join_threads()
+            self._close_fd()
+            with contextlib.suppress(OSError):
+                os.unlink(self.partial_path)
+            self._stopped = True
+            raise
+
+    def stop(self) -> Path:
+        """Stop the source, write what is queued, finalize and return the audio file.
+
+        The file is `out_path`, or a `.wav` next to it if FLAC encoding failed, or the
+        `.partial` itself if even finalizing failed (then `recover_unfinished` retries).
+        """
+        with self._lock:
+            if self._stopped:
+                return self.path or self.partial_path
+            if not self._started:
+                raise RuntimeError("recorder was never started")
+            self._stopped = True
+        try:
+            self.source.stop()
+        finally:
+            self._queue.put(_STOP)
+            self._join_threads()
+        self.path = self._finalize()
+        return self.path
+
+    def _join_threads(self) -> None:
+        if self._writer is not None:
+            self._writer.join()
+        if self._hook is not None and self._hook_queue is not None:
+            self._hook_queue.put(_STOP)
+            self._hook.join()
+
+    # -- writer thread ------------------------------------------------------------------
+    def _write_loop(self) -> None:
+        last_patch = last_sync = time.monotonic()
+        while True:
+            try:
+                block = self._queue.get(timeout=0.1)
+            except queue.Empty:
+                block = None
+            if block is _STOP:
+                break
+            if block is not None:
+                try:
+                    self._handle(block)
+                except Exception as err:  # noqa: BLE001 - keep draining, report once
+                    self._fail(f"recording failed: {err}")
+            now = time.monotonic()
+            if now - last_patch >= self.flush_interval_s:
+                last_patch = now
+                do_sync = now - last_sync >= self.fsync_interval_s
+                if do_sync:
+                    last_sync = now
+                self._flush(fsync=do_sync)
+
+    def _handle(self, block: np.ndarray) -> None:
+        block = np.asarray(block, dtype=np.float32).reshape(-1)
+        start_s = self._samples / SAMPLE_RATE
+        if not self._write_failed:
+            self._append(to_pcm16(block))
+        self._samples += block.size
+        self._first_audio.set()
+        self._update_level(block)
+        if self._hook_queue is not None and self.hook_error is None:
+            self._hook_queue.put((block, start_s))
+
+    def _append(self, data: bytes) -> None:
+        assert self._fd is not None
+        view = memoryview(data)
+        try:
+            while view:
+                n = os.write(self._fd, view)
+                self._bytes += n
+                view = view[n:]
+        except OSError as err:
+            self._fail(f"cannot write the recording ({_short_oserror(err)}): stopped saving "
+                       f"at {self.saved_s:.1f} s; that much is kept in {self.out_path.name}")
+
+    def _fail(self, message: str) -> None:
+        self._write_failed = True
+        if self._error is None:
+            self._error = message
+
+    def _flush(self, fsync: bool) -> None:
+        if self._fd is None:
+            return
+        try:
+            _patch_sizes(self._fd, self._bytes - self._bytes % 2)
+            if fsync:
+                os.fsync(self._fd)
+        except OSError as err:
+            if not self._write_failed:
+                self._fail(f"cannot save the recording ({_short_oserror(err)}); "
+                           f"{self.saved_s:.1f} s kept in {self.out_path.name}")
+
+    def _update_level(self, block: np.ndarray) -> None:
+        n = block.size
+        if n >= LEVEL_WINDOW:
+            window = block[-LEVEL_WINDOW:]
+        else:
+            self._ring = np.roll(self._ring, -n)
+            self._ring[-n:] = block
+            self._ring_fill = min(LEVEL_WINDOW, self._ring_fill + n)
+            window = self._ring[-self._ring_fill:]
+        self._level = Level.of(window)
+
+    def _hook_loop(self) -> None:
+        assert self._hook_queue is not None and self.on_block is not None
+        while True:
+            item = self._hook_queue.get()
+            if item is _STOP:
+                return
+            if self.hook_error is not None:
+                continue
+            try:
+                self.on_block(*item)
+            except Exception as err:  # noqa: BLE001 - a consumer bug must not stop recording
+                self.hook_error = f"{type(err).__name__}: {err}"
+
+    # -- finishing ----------------------------------------------------------------------
+    def _close_fd(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+    def _finalize(self) -> Path:
+        fd = self._fd
+        assert fd is not None
+        as_wav = self.out_path.suffix.lower() == ".wav"
+        try:
+            data_bytes = self._bytes - self._bytes % 2
+            if self._bytes % 2:
+                os.ftruncate(fd, HEADER_BYTES + data_bytes)
+            _patch_sizes(fd, data_bytes)
+            os.fsync(fd)
+            if as_wav:
+                os.replace(self.partial_path, self.out_path)  # still locked: no race
+                _fsync_dir(self.out_path.parent)
+                return self.out_path
+            return _finish_flac(self.partial_path, self.out_path)  # still locked
+        except OSError as err:
+            if not self._error:
+                self._error = (f"cannot finish the recording ({_short_oserror(err)}); "
+                               f"it is kept as {self.partial_path.name}")
+            return self.partial_path
+        finally:
+            self._close_fd()
+
+
+def _fsync_dir(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _finish_flac(partial: Path, final: Path) -> Path:
+    """Encode a finalized PCM partial as FLAC; keep it as WAV if that fails."""
+    import soundfile as sf
+
+    tmp = final.with_name(final.name + ".tmp")
+    try:
+        samples, rate = sf.read(str(partial), dtype="int16")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            sf.write(fh, samples, rate, format="FLAC", subtype="PCM_16")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+        os.unlink(partial)
+        _fsync_dir(final.parent)
+        return final
+    except (OSError, RuntimeError, sf.LibsndfileError):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        fallback = final.with_suffix(".wav")
+        if fallback.exists():
+            return partial
+        try:
+            os.replace(partial, fallback)
+            return fallback
+        except OSError:
+            return partial
+
+
+def wav_duration_s(path: Path) -> float:
+    """Duration of a WAV/FLAC file from its header (0.0 if unreadable)."""
+    import soundfile as sf
+
+    try:
+        info = sf.info(str(path))
+        return info.frames / info.samplerate if info.samplerate else 0.0
+    except (RuntimeError, OSError, sf.LibsndfileError):
+        return 0.0
+
+
+# --- recovery ----------------------------------------------------------------------------
+
+
+def recover_unfinished(directory: Path) -> list[Path]:
+    """Finalize partial recordings left by a crash in `directory`; return the audio files.
+
+    A partial that another process is still recording (locked) is left alone. A partial
+    holding no audio is deleted. The returned files are valid WAV (or FLAC) holding every
+    whole sample that reached the disk.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    recovered = []
+    for partial in sorted(directory.glob("*" + PARTIAL_SUFFIX)):
+        final = partial.with_name(partial.name[: -len(PARTIAL_SUFFIX)])
+        if final.suffix.lower() not in FINAL_SUFFIXES:
+            continue
+        result = _recover_one(partial, final)
+        if result is not None:
+            recovered.append(result)
+    return recovered
+
+
+def _recover_one(partial: Path, final: Path) -> Path | None:
+    try:
+        fd = os.open(partial, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if not _lock(fd):
+            return None  # being recorded right now
+        size = os.fstat(fd).st_size
+        head = os.pread(fd, HEADER_BYTES, 0)
+        if len(head) < HEADER_BYTES or head[:4] != b"RIFF" or head[8:16] != b"WAVEfmt ":
+            if size <= HEADER_BYTES:  # killed before the header was complete: no audio
+                os.close(fd)
+                fd = -1
+                os.unlink(partial)
+            return None
+        channels = struct.unpack("<H", head[22:24])[0] or 1
+        frame_bytes = 2 * channels
+        data_bytes = (size - HEADER_BYTES) // frame_bytes * frame_bytes
+        if data_bytes <= 0:
+            os.close(fd)
+            fd = -1
+            os.unlink(partial)
+            return None
+        if size != HEADER_BYTES + data_bytes:
+            os.ftruncate(fd, HEADER_BYTES + data_bytes)
+        _patch_sizes(fd, data_bytes)
+        os.fsync(fd)
+        if final.suffix.lower() == ".wav":
+            if final.exists():  # never overwrite: keep both
+                final = _free_name(final)
+            os.replace(partial, final)
+            _fsync_dir(final.parent)
+            return final
+    except OSError:
+        return None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if final.exists():
+        # A FLAC finished before the crash removed its partial: the FLAC is complete.
+        os.unlink(partial)
+        return final
+    return _finish_flac(partial, final)
+
+
+def _free_name(path: Path) -> Path:
+    for i in range(1, 1000):
+        candidate = path.with_name(f"{path.stem}-recovered{i}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise OSError(errno.EEXIST, "no free name", str(path))
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return (text.splitlines()[0] if text else type(err).__name__)[:160]
