@@ -1,0 +1,153 @@
+"""Recording through the real PortAudio -> ALSA -> PulseAudio stack.
+
+A PulseAudio null sink `vmic` is the "room"; its monitor `vmic.monitor` is the default
+source, i.e. the microphone. `scripts/virtual-mic.sh` sets it up (idempotently); speech
+synthesized by espeak-ng is played into the sink with `paplay -d vmic` while the
+recorder captures the ALSA device `pulse`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+from conftest import cached_answer
+
+from voicecoach.asr.base import SAMPLE_RATE
+from voicecoach.audio.devices import divert_stderr
+from voicecoach.audio.recorder import MicrophoneSource, Recorder
+from voicecoach.config import Settings
+from voicecoach.pipeline import score_file
+from voicecoach.wer import word_error_rate
+
+pytestmark = [pytest.mark.mic, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+SENTENCE = ("First I would check the training data for label leakage, "
+            "then compare the model against a simple baseline.")
+KEY_WORDS = ("check", "data", "leakage", "model", "baseline")
+
+
+@pytest.fixture(scope="module")
+def vmic() -> str:
+    if shutil.which("paplay") is None:
+        pytest.skip("paplay not installed (apt-get install pulseaudio-utils)")
+    done = subprocess.run([str(ROOT / "scripts" / "virtual-mic.sh")], capture_output=True,
+                          text=True, timeout=60)
+    if done.returncode != 0:
+        pytest.skip(f"PulseAudio virtual microphone unavailable: {done.stderr.strip()}")
+    from voicecoach.audio.devices import list_input_devices
+
+    names = [d.name for d in list_input_devices()]
+    assert "pulse" in names, f"ALSA pulse device missing: {names}"
+    return "pulse"
+
+
+@pytest.fixture(scope="module")
+def speech() -> Path:
+    path, _ = cached_answer("virtual-mic-sentence", [SENTENCE], voice="espeak")
+    return path
+
+
+def play(path: Path) -> None:
+    subprocess.run(["paplay", "-d", "vmic", str(path)], check=True, timeout=60)
+
+
+def record_while_playing(out: Path, source: MicrophoneSource, speech: Path) -> Recorder:
+    rec = Recorder(out, source)
+    rec.start()
+    # PulseAudio's null-sink monitor takes ~2 s to deliver the first block.
+    assert rec.wait_for_audio(10), f"no audio from the microphone: {rec.error}"
+    time.sleep(0.3)
+    play(speech)
+    time.sleep(1.0)  # paplay returns before the server has played its buffer out
+    rec.stop()
+    return rec
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
+def test_records_speech_through_portaudio(vmic, speech, tmp_path, faster_engine):
+    out = tmp_path / "mic.wav"
+    rec = record_while_playing(out, MicrophoneSource(vmic), speech)
+    assert rec.error is None
+    assert rec.path == out
+    info = sf.info(str(out))
+    assert info.samplerate == SAMPLE_RATE and info.channels == 1
+    assert info.duration == pytest.approx(rec.elapsed_s, abs=0.01)
+    assert info.duration >= sf.info(str(speech)).duration
+    print(f"recorded {info.duration:.1f} s, {rec.overflows} overflows")
+
+    report = score_file(out, faster_engine, Settings())
+    heard = words(report.text)
+    print("transcript:", report.text)
+    missing = [w for w in KEY_WORDS if w not in heard]
+    assert not missing, f"missing {missing} in {report.text!r}"
+    assert word_error_rate(SENTENCE, report.text) <= 0.2
+
+
+def test_device_rate_is_resampled_to_16k(vmic, speech, tmp_path, faster_engine):
+    out = tmp_path / "mic48k.wav"
+    source = MicrophoneSource(vmic, capture_rate=48000)
+    rec = record_while_playing(out, source, speech)
+    assert source.rate == 48000
+    assert rec.error is None
+    info = sf.info(str(out))
+    assert info.samplerate == SAMPLE_RATE
+    assert info.duration == pytest.approx(rec.elapsed_s, abs=0.01)
+    heard = words(faster_engine_text(faster_engine, out))
+    assert sum(w in heard for w in KEY_WORDS) >= 4, heard
+
+
+def faster_engine_text(engine, path: Path) -> str:
+    from voicecoach.audio.io import load_audio
+
+    return " ".join(w.text for w in engine.transcribe(load_audio(path).samples))
+
+
+def _our_source_outputs() -> list[str]:
+    """PulseAudio source-output ids that belong to this process."""
+    text = subprocess.run(["pactl", "list", "source-outputs"], capture_output=True,
+                          text=True, timeout=10).stdout
+    ids = []
+    for block in text.split("Source Output #")[1:]:
+        number = block.split()[0]
+        if re.search(rf'application\.process\.id = "{os.getpid()}"', block):
+            ids.append(number)
+    return ids
+
+
+def test_device_vanishing_mid_take_keeps_the_audio(vmic, tmp_path):
+    if shutil.which("pacmd") is None:
+        pytest.skip("pacmd not installed")
+    out = tmp_path / "vanish.wav"
+    rec = Recorder(out, MicrophoneSource(vmic))
+    log = tmp_path / "audio.log"
+    # As in the TUI: PortAudio's thread complains on fd 2 when the device goes away.
+    with divert_stderr(log):
+        rec.start()
+        assert rec.wait_for_audio(10)
+        time.sleep(1.0)
+        ours = _our_source_outputs()
+        assert ours, "cannot find this process's PulseAudio stream"
+        for number in ours:  # the server drops the stream: what an unplugged mic does
+            subprocess.run(["pacmd", "kill-source-output", number], check=True, timeout=10)
+        deadline = time.monotonic() + 10
+        while rec.error is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    print("PortAudio said (kept off the terminal):", log.read_text().strip()[:200])
+    assert rec.error is not None and "\n" not in rec.error
+    print("error shown:", rec.error)
+    kept = rec.elapsed_s
+    path = rec.stop()
+    assert path == out
+    assert sf.info(str(out)).duration == pytest.approx(kept, abs=0.2)
+    assert kept >= 0.9
