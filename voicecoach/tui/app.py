@@ -60,7 +60,7 @@ class VoiceCoachApp(App[int]):
 
         self.push_screen(HomeScreen())
         self.ensure_engine()
-        message = self.takes.recover()
+        message = self.takes.recover(self.prompts)
         if message:
             self.notify(message, title="Takes")
 
@@ -94,8 +94,8 @@ class VoiceCoachApp(App[int]):
 
     @on(EngineReady)
     def _engine_ready(self, message: EngineReady) -> None:
-        self.engine_status = (f"speech model: {message.name} {message.model} ready"
-                              f" ({message.seconds:.1f} s)")
+        self.engine_status = f"speech model: {message.name} {message.model} ready"
+        self.log(f"engine loaded in {message.seconds:.2f} s")
 
     @on(EngineFailed)
     def _engine_failed(self, message: EngineFailed) -> None:
@@ -191,7 +191,7 @@ def create_app(
     if store is None:
         from voicecoach.store.db import Store
 
-        store = Store()
+        store = Store(reset_damaged=True)  # a damaged database must not lock the user out
     return VoiceCoachApp(
         settings=settings,
         store=store,

@@ -181,7 +181,10 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
 
     def on_mount(self) -> None:
         self.vc.ensure_engine()
-        self.drill_id = self.vc.takes.start_drill([p.id for p in self.plan.prompts])
+        plan = self.plan
+        self.drill_id = self.vc.takes.start_drill(
+            [p.id for p in plan.prompts], round(sum(plan.think_s) / len(plan.think_s)),
+            round(sum(plan.answer_s) / len(plan.answer_s)))
         self.set_interval(TICK_S, self._tick)
         self._begin_prompt()
 
@@ -194,7 +197,8 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
         self.query_one("#drill-progress", Static).update(Text.assemble(
             (f"Prompt {self.index + 1} of {len(self.items)}", "bold"),
             (f"  ·  {prompt.category}", "cyan")))
-        self.query_one("#drill-prompt", Static).update(prompt_card(prompt))
+        self.query_one("#drill-prompt", Static).update(
+            prompt_card(prompt, self.plan.think_s[self.index], self.plan.answer_s[self.index]))
         self.panel.limit_s = self.plan.answer_s[self.index]
         self._show_phase()
         self._show_queue()
@@ -202,7 +206,7 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
     def _begin_answer(self) -> None:
         self.phase = "answer"
         self.vc.speaker.stop()
-        if not self.panel.start(self.item.prompt.id, self.drill_id):
+        if not self.panel.start(self.item.prompt.id, self.drill_id, self.item.prompt.category):
             self.phase = "error"
         self._show_phase()
 
@@ -280,6 +284,7 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
             self.vc.takes.failed(message.take_id, item.error)
         else:
             item.status = "scoring"
+            self.vc.takes.scoring(message.take_id)
             self._score(item.prompt, message.path, message.take_id)
         self._next()
 
@@ -340,17 +345,20 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
         self.query_one("#countdown", Digits).update(clock(left + 0.999 if left else 0))
 
     def _show_queue(self) -> None:
-        marks = {"pending": ("·", "dim"), "recording": ("●", "red"), "scoring": ("◌", "yellow"),
-                 "done": ("✓", "green"), "failed": ("✗", "red"), "skipped": ("–", "dim")}
-        text = Text()
+        marks = {"pending": ("·", "dim"), "recording": ("● recording", "red"),
+                 "scoring": ("◌ scoring", "yellow"), "done": ("✓", "green"),
+                 "failed": ("✗ failed", "red"), "skipped": ("– skipped", "dim")}
+        text = Text("Takes  ", style="bold")
         for n, item in enumerate(self.items, 1):
             mark, style = marks[item.status]
             if n > 1:
-                text.append("   ")
+                text.append("    ")
             text.append(f"{n} {mark}", style=style)
-            if item.report is not None and item.report.scores:
+            if item.report is not None:
+                overall = (item.report.scores or {}).get("overall")
                 text.append(" ")
-                text.append_text(score_text(item.report.scores.get("overall"), 0))
+                text.append_text(score_text(overall, 0) if overall is not None
+                                 else Text("scored", style="green"))
         self.query_one("#drill-queue", Static).update(text)
 
 
@@ -391,27 +399,31 @@ class DrillSummaryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#summary-table", DataTable)
+        # Fixed columns plus one cell of padding either side; the prompt and the tip share
+        # what is left of the screen.
+        spare = max(40, self.size.width - 4 - 2 - 50)
+        prompt_w, tip_w = spare * 3 // 5, spare - spare * 3 // 5
         table.add_column("#", width=2)
-        table.add_column("Prompt", width=44)
+        table.add_column("Prompt", width=prompt_w)
         for name in ("Overall", "Struct", "Deliv", "Fill", "Flow"):
             table.add_column(name, width=len(name))
         table.add_column("wpm", width=4)
-        table.add_column("Fix first", width=28)
+        table.add_column("Fix first", width=tip_w)
         for n, item in enumerate(self.items, 1):
             r = item.report
             if r is None:
                 status = item.error or item.status
-                table.add_row(str(n), truncate(item.prompt.text, 44), *[Text("–")] * 6,
-                              Text(truncate(status, 28), style="dim"), key=str(n))
+                table.add_row(str(n), truncate(item.prompt.text, prompt_w), *[Text("–")] * 6,
+                              Text(truncate(status, tip_w), style="dim"), key=str(n))
                 continue
             scores = r.scores or {}
             tips = top_tips(r, 1)
             table.add_row(
-                str(n), truncate(item.prompt.text, 44),
+                str(n), truncate(item.prompt.text, prompt_w),
                 *[score_text(scores.get(k)) for k in
                   ("overall", "structure", "delivery", "fillers", "flow")],
                 f"{r.metrics.wpm:.0f}",
-                truncate(tips[0].message, 28) if tips else "",
+                truncate(tips[0].message, tip_w) if tips else "",
                 key=str(n),
             )
         table.focus()

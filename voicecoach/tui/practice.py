@@ -41,9 +41,13 @@ if TYPE_CHECKING:
 MIN_TAKE_S = 0.5  # shorter than this is a key pressed twice, not an answer
 
 
-def prompt_card(prompt: Prompt) -> Text:
+def prompt_card(prompt: Prompt, think_s: int | None = None, answer_s: int | None = None
+                ) -> Text:
+    """The prompt and its times (a drill may use the user's times instead of the prompt's)."""
+    think = prompt.think_s if think_s is None else think_s
+    answer = prompt.answer_s if answer_s is None else answer_s
     text = Text(prompt.text, style="bold")
-    text.append(f"\n\nthink {duration(prompt.think_s)}  ·  answer {duration(prompt.answer_s)}"
+    text.append(f"\n\nthink {duration(think)}  ·  answer {duration(answer)}"
                 f"  ·  {len(prompt.key_points)} key points a strong answer covers", style="dim")
     return text
 
@@ -113,7 +117,7 @@ class PracticeScreen(Screen[None]):
         if self.processing:
             return
         self.vc.speaker.stop()  # the microphone must not hear the question
-        self.panel.start(self.prompt.id)
+        self.panel.start(self.prompt.id, category=self.prompt.category)
         self._hint()
 
     def action_stop(self) -> None:
@@ -151,7 +155,7 @@ class PracticeScreen(Screen[None]):
     def _recording_stopped(self, message: RecordingStopped) -> None:
         self.refresh_bindings()
         if message.path is None or message.seconds < MIN_TAKE_S:
-            self.vc.takes.failed(message.take_id, "too short")
+            self.vc.takes.discard(message.take_id)
             if not message.error:
                 self.notify("That take was too short to score.", severity="warning")
             self._hint()
@@ -167,6 +171,7 @@ class PracticeScreen(Screen[None]):
         self.query_one("#proc-bar", ProgressBar).update(progress=0)
         self.refresh_bindings()
         self._hint()
+        self.vc.takes.scoring(take_id)
         self._score(path, take_id)
 
     @work(thread=True, exclusive=True, group="score")

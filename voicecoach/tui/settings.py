@@ -83,7 +83,7 @@ class SettingsScreen(Screen["Settings | None"]):
         s = self.settings
         yield Header()
         with VerticalScroll(id="settings-body"):
-            yield Static(Text.assemble(("Settings", "bold"), "  saved to ",
+            yield Static(Text.assemble(("Settings", "bold"), " · saved to ",
                                        (str(settings_path()), "cyan")), id="settings-path")
             overridden = env_overrides()
             if overridden:
@@ -95,37 +95,39 @@ class SettingsScreen(Screen["Settings | None"]):
                 with Horizontal(classes="row"):
                     yield Label("Input device", classes="field")
                     yield Select([("System default input", DEFAULT_DEVICE)], allow_blank=False,
-                                 id="input_device")
+                                 id="input_device", compact=True)
                 yield Static(Text("Listing devices…", style="dim"), id="device-note")
             with Vertical(classes="group") as group:
                 group.border_title = "Speech model"
                 with Horizontal(classes="row"):
                     yield Label("Engine", classes="field")
                     yield Select([(e, e) for e in ENGINES], value=s.engine, allow_blank=False,
-                                 id="engine")
+                                 id="engine", compact=True)
                 with Horizontal(classes="row"):
                     yield Label("Model", classes="field")
                     yield Select(model_options(s.engine, s.model), value=s.model,
-                                 allow_blank=False, id="model")
+                                 allow_blank=False, id="model", compact=True)
             with Vertical(classes="group") as group:
                 group.border_title = "Drill times (seconds, when a prompt's own are not used)"
                 with Horizontal(classes="row"):
                     yield Label("Think time", classes="field")
-                    yield Input(str(s.think_s), type="integer", id="think_s")
+                    yield Input(str(s.think_s), type="integer", id="think_s", compact=True)
                 with Horizontal(classes="row"):
                     yield Label("Answer time", classes="field")
-                    yield Input(str(s.answer_s), type="integer", id="answer_s")
+                    yield Input(str(s.answer_s), type="integer", id="answer_s", compact=True)
             with Vertical(classes="group") as group:
                 group.border_title = "Delivery"
                 with Horizontal(classes="row"):
                     yield Label("Pace band (wpm)", classes="field")
-                    yield Input(str(s.pace_min_wpm), type="integer", id="pace_min_wpm")
+                    yield Input(str(s.pace_min_wpm), type="integer", id="pace_min_wpm",
+                                compact=True)
                     yield Label(" to ", classes="between")
-                    yield Input(str(s.pace_max_wpm), type="integer", id="pace_max_wpm")
+                    yield Input(str(s.pace_max_wpm), type="integer", id="pace_max_wpm",
+                                compact=True)
                 with Horizontal(classes="row"):
                     yield Label("Extra filler words", classes="field")
                     yield Input(", ".join(s.filler_words), placeholder="e.g. basically, like",
-                                id="filler_words")
+                                id="filler_words", compact=True)
             yield Static(id="settings-error")
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save")

@@ -1,7 +1,8 @@
 """The app's view of the take store: every Store call the screens make goes here.
 
-Calls run on the UI thread (SQLite connections belong to the thread that opened
-them, and each call is a few milliseconds); failures become one line for the UI.
+Calls run on the UI thread (each is a few milliseconds of SQLite), so the order of
+a take's states (recording -> recorded -> scoring -> scored/failed) is the order the
+UI saw; failures become one line for the UI instead of an exception.
 """
 
 from __future__ import annotations
@@ -22,15 +23,27 @@ class TakeLog:
     def __init__(self, store: Any) -> None:
         self.store = store
 
-    def begin(self, prompt_id: str | None, drill_id: Any = None) -> tuple[Any, Path]:
+    def begin(self, prompt_id: str | None, drill_id: Any = None,
+              category: str | None = None) -> tuple[Any, Path]:
         """A row for a take about to be recorded, and the file to record it into.
 
         The row exists before the first sample so a crash mid-take leaves a file
-        `recover()` can find on the next start.
+        `recover()` links back to it on the next start. Raises StoreError.
         """
-        path = Path(self.store.new_recording_path())
-        take_id = self.store.add_take(prompt_id=prompt_id, audio_path=path, drill_id=drill_id)
-        return take_id, path
+        take = self.store.begin_take(prompt_id, drill_id=drill_id, category=category)
+        return take.id, Path(take.audio_path)
+
+    def recorded(self, take_id: Any, seconds: float, path: Path | None,
+                 error: str | None) -> str | None:
+        """The recorder closed the file (`error`: it stopped on a fault, audio kept)."""
+        return self._try(self.store.finish_take, take_id, seconds, path, error)
+
+    def discard(self, take_id: Any) -> str | None:
+        """Drop a take too short to be an answer (a key pressed twice), file and all."""
+        return self._try(self.store.delete, take_id)
+
+    def scoring(self, take_id: Any) -> str | None:
+        return self._try(self.store.set_status, take_id, "scoring")
 
     def scored(self, take_id: Any, report: Report) -> str | None:
         return self._try(self.store.save_report, take_id, report)
@@ -48,17 +61,16 @@ class TakeLog:
     def previous_report(self, prompt_id: str, before: Any) -> Report | None:
         """The newest scored take of `prompt_id` other than `before`."""
         try:
-            takes = self.store.takes(prompt_id=prompt_id)
-        except VoiceCoachError:
-            return None
-        for take in takes:
-            if take.id != before and getattr(take, "report", None) is not None:
-                return take.report
+            for take in self.store.takes(prompt_id=prompt_id, scored_only=True, limit=3):
+                if take.id != before and take.report is not None:
+                    return take.report
+        except VoiceCoachError as err:
+            log.warning("previous take: %s", err)
         return None
 
-    def start_drill(self, prompt_ids: list[str]) -> Any:
+    def start_drill(self, prompt_ids: list[str], think_s: int, answer_s: int) -> Any:
         try:
-            return self.store.start_drill(prompt_ids)
+            return self.store.start_drill(prompt_ids, think_s, answer_s)
         except VoiceCoachError as err:
             log.warning("start drill: %s", err)
             return None
@@ -67,16 +79,22 @@ class TakeLog:
         if drill_id is not None:
             self._try(self.store.finish_drill, drill_id)
 
-    def recover(self) -> str | None:
-        """Re-register takes a crash left behind; a line for the user, if any."""
+    def recover(self, prompts: list[Any]) -> str | None:
+        """Start-up: label takes with categories, re-register takes a crash left behind.
+
+        Returns a line for the user, if there is something to say.
+        """
+        notes = [self.store.notice] if getattr(self.store, "notice", None) else []
         try:
+            self.store.sync_prompts(prompts)
             recovered = self.store.recover()
         except VoiceCoachError as err:
-            return f"could not check for unfinished takes: {err}"
-        count = len(recovered) if hasattr(recovered, "__len__") else int(recovered or 0)
-        if count:
-            return f"recovered {count} unfinished take(s) from a previous session"
-        return None
+            notes.append(f"could not check for unfinished takes: {err}")
+            recovered = []
+        if recovered:
+            notes.append(f"Recovered {len(recovered)} take(s) left unfinished last time; "
+                         "they are kept in your history.")
+        return "\n".join(notes) or None
 
     @staticmethod
     def _try(fn: Any, *args: Any) -> str | None:

@@ -67,15 +67,17 @@ class RecordPanel(Vertical):
 
     # --- control ------------------------------------------------------------------------
 
-    def start(self, prompt_id: str | None, drill_id: Any = None) -> bool:
+    def start(self, prompt_id: str | None, drill_id: Any = None,
+              category: str | None = None) -> bool:
         if self.state != "idle":
             return False
         self._fault = None
         self.elapsed_s = 0.0
         self._silent_since = self._clipped_at = None
         self._set_warning(None)
+        self.take_id = self.path = None
         try:
-            self.take_id, self.path = self.vc.takes.begin(prompt_id, drill_id)
+            self.take_id, self.path = self.vc.takes.begin(prompt_id, drill_id, category)
         except (VoiceCoachError, OSError) as err:
             self.post_message(RecordingFailed(f"cannot create the recording: {err}"))
             return False
@@ -132,6 +134,8 @@ class RecordPanel(Vertical):
     @on(RecordingFailed)
     def _failed(self, message: RecordingFailed) -> None:
         self.state = "idle"
+        if self.take_id is not None:
+            self.vc.takes.failed(self.take_id, message.error)
         self._set_warning(message.error, error=True)
 
     @on(RecordingStopped)
@@ -140,6 +144,10 @@ class RecordPanel(Vertical):
         self.recorder = None
         self.elapsed_s = message.seconds or self.elapsed_s
         self.state = "idle"
+        problem = self.vc.takes.recorded(message.take_id, self.elapsed_s, message.path,
+                                         message.error)
+        if problem:
+            self.notify(f"The take's record was not updated: {problem}", severity="error")
         meter = self.query_one(LevelMeter)
         meter.active = False
         meter.reading = MeterReading()
