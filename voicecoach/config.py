@@ -34,6 +34,9 @@ class Settings:
     long_pause_s: float = 1.0
     filler_words: list[str] = field(default_factory=list)  # extra words counted as fillers
     live_transcript: bool = False
+    # Scoring thresholds and word lists: the `[scoring]` table, field names as in
+    # voicecoach.analysis.rules.ScoringRules (documented in docs/scoring.md).
+    scoring: dict = field(default_factory=dict)
 
     def validate(self) -> Settings:
         if self.engine not in ENGINES:

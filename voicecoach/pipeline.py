@@ -98,11 +98,15 @@ def build_report(
     prompt_id: str | None = None,
 ) -> Report:
     """Everything after transcription: pure functions over words and VAD regions."""
+    from voicecoach.analysis.rules import ScoringRules
+    from voicecoach.analysis.scoring import score_report
+    from voicecoach.prompts import get_prompt
+
     words = snap_to_speech(words, regions)
     pauses = pauses_between_words(regions, words, settings.min_pause_s)
     fillers = find_filled_pauses(words)
     metrics = compute_metrics(words, regions, pauses, fillers, settings.long_pause_s)
-    return Report(
+    report = Report(
         audio_path=str(audio.path or ""),
         duration_s=audio.duration_s,
         engine_name=engine_name,
@@ -115,6 +119,9 @@ def build_report(
         prompt_id=prompt_id,
         warnings=list(audio.warnings),
     )
+    prompt = get_prompt(prompt_id) if prompt_id else None
+    score_report(report, prompt, ScoringRules.from_settings(settings))
+    return report
 
 
 def score_audio(

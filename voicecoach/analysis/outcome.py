@@ -1,0 +1,69 @@
+"""What each analyzer hands the scorer: deductions that each carry their finding.
+
+A score is 100 minus its deductions, and every deduction is a Finding the user sees,
+so no point is ever taken off without an explanation (docs/scoring.md, "Scores").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from voicecoach.report import Finding
+
+
+@dataclass(frozen=True)
+class Strength:
+    id: str
+    category: str
+    message: str
+    start: float | None = None
+    evidence: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "category": self.category, "message": self.message,
+                "start": None if self.start is None else round(self.start, 3),
+                "evidence": self.evidence}
+
+
+@dataclass
+class Deduction:
+    points: float
+    finding: Finding
+
+
+@dataclass
+class Outcome:
+    deductions: list[Deduction] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)  # explanations worth 0 points
+    strengths: list[Strength] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def take(self, points: float, id: str, category: str, message: str, tip: str,
+             start: float | None = None, end: float | None = None, evidence: str = "") -> None:
+        if points <= 0:
+            self.note(id, category, message, tip, start, end, evidence)
+            return
+        self.deductions.append(Deduction(points, Finding(
+            id, category, "minor", message, tip, start, end, evidence)))
+
+    def note(self, id: str, category: str, message: str, tip: str = "",
+             start: float | None = None, end: float | None = None, evidence: str = "") -> None:
+        self.notes.append(Finding(id, category, "info", message, tip, start, end, evidence))
+
+    def praise(self, id: str, category: str, message: str, start: float | None = None,
+               evidence: str = "") -> None:
+        self.strengths.append(Strength(id, category, message, start, evidence))
+
+    @property
+    def score(self) -> int:
+        return clamp(100 - sum(d.points for d in self.deductions))
+
+
+def clamp(value: float) -> int:
+    return int(max(0, min(100, round(value))))
+
+
+def quote(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."

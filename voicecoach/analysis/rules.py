@@ -1,0 +1,341 @@
+"""Every threshold, weight and word list the scorer uses, in one user-changeable place.
+
+Defaults are documented in docs/scoring.md with where each number comes from. A user
+overrides any field in the `[scoring]` table of settings.toml, e.g.
+
+    [scoring]
+    run_on_words = 50
+    hedges = ["maybe", "i guess", "perhaps"]
+
+Phrases are matched on normalised tokens with contractions expanded ("I'd" is
+"i would", "let's" is "let us"); a trailing `*` on a word matches any ending.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from voicecoach.errors import VoiceCoachError
+
+# ---------------------------------------------------------------------------------
+# Lexicons. The article (docs/scoring.md, "Sources") is the source of the structure
+# vocabulary; Toastmasters' ah-counter and Read.ai's coach the source of filler lists.
+# ---------------------------------------------------------------------------------
+
+FRAMING = (
+    "let me structure", "let me break", "break this down", "break it down",
+    "i would approach", "i will approach", "approach this", "my approach",
+    "in three parts", "in two parts", "in four parts", "three parts", "two parts",
+    "three steps", "two steps", "four steps", "a few steps", "a few parts",
+    "three things", "two things", "three areas", "let me outline", "let me walk",
+    "walk through", "let me think through", "zoom out", "end to end",
+    "here is how i would", "let me start by", "i will start by", "i will cover",
+    "there are three", "there are two", "at a high level", "high level",
+    "let us start by understanding", "data first", "my plan", "i would structure",
+    "structure my", "i would organize", "i will organize", "before i answer",
+    "the way i would think about", "i would frame", "let me frame", "three key",
+    "two key", "three main", "two main",
+)
+
+SIGNPOSTS = (
+    "first", "firstly", "first of all", "second", "secondly", "third", "thirdly",
+    "next", "after that", "finally", "lastly", "last", "step one", "step two",
+    "step three", "number one", "number two", "moving on", "the first", "to start",
+    "to begin", "now for", "now let us", "on the data side", "in terms of",
+    "turning to", "beyond that", "then for",
+)
+
+CLARIFY = (
+    "clarify", "clarifying", "clarification", "i would ask", "i would want to know",
+    "i would like to know", "i would like to understand", "first question",
+    "assum*", "is it real time or batch", "real time or batch", "batch or real time",
+    "what is the acceptable", "how costly", "do we have", "are we", "who are the users",
+    "what does success", "what is the goal", "what is the objective", "requirements",
+    "it depends on whether", "questions", "ask about",
+)
+
+DATA = (
+    "data", "dataset*", "data set*", "label*", "schema", "granularity", "annotat*",
+    "sampl*", "missing*", "imbalance*", "leak*", "distribution*", "noise", "noisy",
+    "ground truth", "features", "feature engineering", "logs", "logged", "training set",
+    "examples", "outlier*", "bias in the data", "data quality", "quality of the data",
+)
+
+MODELS = (
+    "xgboost", "xg boost", "x g boost", "lightgbm", "light gbm", "catboost",
+    "random forest*", "neural network*", "neural net*", "deep learning", "deep model*",
+    "transformer*", "resnet", "bert", "gpt", "cnn", "rnn", "lstm", "logistic regression",
+    "linear regression", "gradient boost*", "gradient boosted", "boosted trees",
+    "decision tree*", "svm", "support vector", "k means", "knn", "naive bayes",
+    "large language model*", "llm", "llms", "autoencoder*", "embedding model*",
+)
+
+TOOLS = (
+    "xgboost", "xg boost", "lightgbm", "catboost", "shap", "lime", "optuna", "mlflow",
+    "ml flow", "pytorch", "tensorflow", "keras", "scikit learn", "sklearn", "kubeflow",
+    "airflow", "sagemaker", "vertex", "spark", "kafka", "docker", "kubernetes",
+    "hugging face", "huggingface", "weights and biases", "ray", "feast", "bigquery",
+    "snowflake", "databricks", "resnet", "bert", "transformer*", "random forest*",
+    "neural network*", "hyperopt", "grid search", "tensorboard",
+)
+
+REASONS = (
+    "because", "since", "so that", "which means", "given", "due to", "in order to",
+    "the reason", "that way", "which lets", "which helps", "to avoid", "to reduce",
+    "to keep", "so we can", "so i can", "as long as", "only if", "if",
+)
+
+CONSTRAINTS = (
+    "latency", "p95", "p 95", "p99", "p 99", "p50", "millisecond*", "throughput",
+    "cost", "costs", "costly", "budget", "memory", "real time", "batch", "sla",
+    "slas", "qps", "requests per second", "per request", "compute", "regulat*",
+    "privacy", "compliance", "deadline", "scale", "at scale", "scalab*", "footprint",
+    "inference cost", "response time*", "constraint*", "limited", "storage", "gpu*",
+    "cpu", "hardware", "time budget",
+)
+
+TRADEOFFS = (
+    "tradeoff*", "trade off*", "trade offs", "versus", "vs", "at the cost of",
+    "the downside", "downside*", "on the other hand", "in exchange", "sacrific*",
+    "worth it", "worth the", "rather than", "instead of", "balance", "balancing",
+    "the price", "gain versus", "but it costs", "comes at", "pros and cons",
+    "more than a", "matters more than", "over the",
+)
+
+RISKS = (
+    "risk*", "failure mode*", "fail", "fails", "failure*", "failing", "what could go wrong",
+    "edge case*", "silently", "outage*", "adversar*", "fairness", "unfair", "bias",
+    "biased", "leakage", "break*", "breaks", "fallback", "fall back", "rollback",
+    "roll back", "canary", "shadow", "safe default", "degrad*", "harm*", "danger*",
+    "limitation*", "caveat*", "worst case", "go wrong", "unreliable",
+)
+
+MONITORING = (
+    "monitor*", "drift", "drifts", "drifting", "alert*", "dashboard*", "observab*",
+    "detect drift", "track*", "distribution shift", "data shift", "retraining trigger*",
+    "on call", "logging", "watch the",
+)
+
+SUMMARY = (
+    "to summarize", "to summarise", "in summary", "summing up", "to sum up", "sum up",
+    "in short", "to recap", "recap", "the bottom line", "in conclusion", "to conclude",
+    "to wrap up", "wrapping up", "so overall", "overall", "my recommendation",
+    "so my answer", "in a nutshell", "the key point", "the key takeaway",
+)
+
+OVERENGINEERING = (
+    "state of the art", "cutting edge", "the most advanced", "the latest",
+    "large transformer*", "huge transformer*", "giant model*", "billion parameter*",
+    "deep reinforcement learning", "reinforcement learning", "ensemble of", "stack of",
+    "fancy", "most powerful", "sota", "the biggest model", "a transformer",
+    "transformers", "gan", "gans", "graph neural network*", "end to end deep",
+)
+
+SIMPLICITY = (
+    "baseline", "simple", "simpler", "simplest", "start small", "logistic regression",
+    "heuristic*", "rules based", "rule based", "keep it simple", "fit for purpose",
+)
+
+OUTCOME = (
+    "result*", "outcome*", "improved", "reduced", "increased", "percent", "impact",
+    "shipped", "launched", "saved", "lift",
+)
+
+LEARNING = (
+    "learned", "lesson*", "next time", "would do differently", "taught me",
+    "since then", "takeaway",
+)
+
+# Stream of consciousness.
+CONNECTORS = (
+    "and then", "and so", "but then", "so then", "and also", "but also", "and but",
+    "or maybe", "and like", "so and", "and and",
+)
+
+SELF_CORRECTIONS = (
+    "or maybe", "actually no", "no wait", "wait no", "scratch that", "never mind",
+    "let me rephrase", "let me start over", "let me start again", "or rather",
+    "no no", "sorry", "i mean no", "no actually", "well actually", "or actually",
+    "hold on", "wait",
+)
+
+HEDGES = (
+    "maybe", "i guess", "kind of", "sort of", "probably", "perhaps", "i suppose",
+    "not sure", "i am not sure", "it depends", "might", "possibly", "somewhat",
+    "i think maybe", "or something", "something like that", "i do not know",
+)
+
+# Fillers. Filled pauses are always fillers; discourse fillers only in context.
+FILLED_PAUSES = ("um", "umm", "ummm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh",
+                 "hmm", "hm", "mm", "mmm", "eh")
+
+DISCOURSE_ALWAYS = ("basically", "literally")
+# Counted only when set off by punctuation or a pause (see analysis/fillers.py).
+DISCOURSE_BOUNDED = ("like", "you know", "i mean", "actually", "sort of", "kind of",
+                     "right", "okay", "so", "well", "you see")
+# Repeated-word exceptions: grammatical doubles that are not restarts.
+REPEAT_OK = ("that", "had", "very", "bye", "no", "yeah", "really", "so", "ha", "blah",
+             "many", "long", "far", "more")
+
+# Answer frames from the article, reported as coverage.
+FRAME_WHY_HOW = {
+    "why": ("because", "since", "the reason", "so that", "in order to", "the goal"),
+    "how": ("by using", "using", "approach", "method", "pipeline", "step*", "we would",
+            "i would use", "implement*", "train*", "build*"),
+    "what else": ("alternative*", "instead", "another option", "other option*", "or we could",
+                  "compare*", "versus", "rather than", "could also"),
+    "limitations": ("limitation*", "downside*", "drawback*", "risk*", "however", "caveat*",
+                    "fails when", "weakness*", "sacrific*", "the cost"),
+    "impact": ("impact", "business", "users", "revenue", "customer*", "product",
+               "cost", "latency", "reliab*"),
+}
+FRAME_PRINCIPLE = {
+    "principle": ("principle", "in general", "fundamentally", "the key idea", "the goal",
+                  "generally", "the idea is", "the core", "since", "because"),
+    "technique": ("using", "approach", "method", "technique", "i would use", "we would use",
+                  "pipeline", "model"),
+    "limitation": ("limitation*", "downside*", "drawback*", "risk*", "however", "but",
+                   "caveat*", "sacrific*", "fails"),
+    "decision": ("i would choose", "i would go with", "i would pick", "my decision",
+                 "decide", "i would recommend", "so i would", "i would start with",
+                 "i would pivot", "i would downshift", "i would use", "i would prefer",
+                 "i would keep"),
+}
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    """Thresholds and lexicons; `docs/scoring.md` explains each default."""
+
+    # Pacing and pauses.
+    pace_min_wpm: int = 120
+    pace_max_wpm: int = 175
+    pace_window_s: float = 20.0
+    pace_hop_s: float = 10.0
+    pace_window_slack: float = 0.10  # a window this far outside the band counts
+    pace_cv_max: float = 0.25
+    articulation_max_wpm: float = 240.0
+    think_time_max_s: float = 15.0
+    hesitation_min_s: float = 1.0
+    long_silence_s: float = 5.0
+    # Fillers.
+    filler_curve: tuple[tuple[float, float], ...] = ((0, 100), (3, 100), (5, 90), (12, 40),
+                                                     (20, 0))
+    filler_word_share_max: float = 0.04
+    burst_window_s: float = 5.0
+    burst_min: int = 3
+    burst_points: int = 8
+    acoustic_fillers: bool = True
+    acoustic_min_s: float = 0.22
+    acoustic_max_s: float = 1.2
+    acoustic_isolation_s: float = 0.12
+    acoustic_low_probability: float = 0.5
+    # Flow.
+    run_on_words: int = 45
+    chain_min: int = 3
+    chain_window_words: int = 30
+    hedge_per_100_max: float = 3.0
+    signpost_gap_s: float = 45.0
+    # Structure.
+    framing_window_words: int = 40
+    opening_window_words: int = 15
+    tool_list_min: int = 3
+    tool_list_gap_words: int = 8
+    summary_window_frac: float = 0.25
+    min_words_framing: int = 30
+    min_words_signposts: int = 60
+    min_words_summary: int = 120
+    structure_weights: dict[str, int] = field(default_factory=lambda: {
+        "framing": 15, "signposts": 10, "clarify": 10, "data_first": 15, "constraints": 10,
+        "tradeoffs": 10, "risks": 10, "monitoring": 10, "summary": 10,
+        "outcome": 15, "learning": 10,
+    })
+    overall_weights: dict[str, float] = field(default_factory=lambda: {
+        "structure": 0.35, "flow": 0.20, "delivery": 0.20, "fillers": 0.10, "content": 0.15,
+    })
+    # Lexicons.
+    framing: tuple[str, ...] = FRAMING
+    signposts: tuple[str, ...] = SIGNPOSTS
+    clarify: tuple[str, ...] = CLARIFY
+    data: tuple[str, ...] = DATA
+    models: tuple[str, ...] = MODELS
+    tools: tuple[str, ...] = TOOLS
+    reasons: tuple[str, ...] = REASONS
+    constraints: tuple[str, ...] = CONSTRAINTS
+    tradeoffs: tuple[str, ...] = TRADEOFFS
+    risks: tuple[str, ...] = RISKS
+    monitoring: tuple[str, ...] = MONITORING
+    summary: tuple[str, ...] = SUMMARY
+    overengineering: tuple[str, ...] = OVERENGINEERING
+    simplicity: tuple[str, ...] = SIMPLICITY
+    outcome: tuple[str, ...] = OUTCOME
+    learning: tuple[str, ...] = LEARNING
+    connectors: tuple[str, ...] = CONNECTORS
+    self_corrections: tuple[str, ...] = SELF_CORRECTIONS
+    hedges: tuple[str, ...] = HEDGES
+    filled_pauses: tuple[str, ...] = FILLED_PAUSES
+    discourse_always: tuple[str, ...] = DISCOURSE_ALWAYS
+    discourse_bounded: tuple[str, ...] = DISCOURSE_BOUNDED
+    repeat_ok: tuple[str, ...] = REPEAT_OK
+
+    def replace(self, **changes: Any) -> ScoringRules:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ScoringRules:
+        """Defaults, then the general settings that already exist, then `[scoring]`."""
+        rules = cls(
+            pace_min_wpm=settings.pace_min_wpm,
+            pace_max_wpm=settings.pace_max_wpm,
+            hesitation_min_s=settings.long_pause_s,
+        )
+        if settings.filler_words:
+            extra = tuple(w.lower() for w in settings.filler_words)
+            rules = rules.replace(discourse_always=rules.discourse_always + extra)
+        return rules.with_overrides(getattr(settings, "scoring", None) or {})
+
+    def with_overrides(self, table: dict[str, Any], where: str = "[scoring]") -> ScoringRules:
+        known = {f.name: f for f in fields(self)}
+        changes: dict[str, Any] = {}
+        for name, value in table.items():
+            if name not in known:
+                raise VoiceCoachError(f"settings {where}: field {name}: unknown scoring rule")
+            changes[name] = _coerce(where, name, getattr(self, name), value)
+        rules = self.replace(**changes)
+        if rules.pace_min_wpm >= rules.pace_max_wpm:
+            raise VoiceCoachError(f"settings {where}: field pace_min_wpm: must be below "
+                                  "pace_max_wpm")
+        return rules
+
+
+def _coerce(where: str, name: str, default: Any, value: Any) -> Any:
+    bad = VoiceCoachError(f"settings {where}: field {name}: expected "
+                          f"{type(default).__name__}, got {value!r}")
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise bad
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad
+        return float(value)
+    if isinstance(default, dict):
+        if not isinstance(value, dict) or not set(value) <= set(default):
+            raise bad
+        return {**default, **value}
+    if isinstance(default, tuple):
+        if name == "filler_curve":
+            try:
+                return tuple((float(a), float(b)) for a, b in value)
+            except (TypeError, ValueError):
+                raise bad from None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise bad
+        return tuple(v.lower() for v in value)
+    raise bad

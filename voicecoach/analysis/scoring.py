@@ -1,0 +1,118 @@
+"""The scorer: runs every analyzer over a report and writes scores and findings into it.
+
+    score_report(report, prompt=None, rules=None)
+
+fills `report.scores` ({overall, structure, delivery, fillers, flow}, integers 0-100),
+`report.findings` (every point taken off, most costly first), extends `report.fillers`
+with context-checked and acoustic fillers (keeping `metrics.filler_count` and
+`fillers_per_min` consistent with that list), and puts the analyzers' details into
+`report.extra` (structure, flow, pacing, filler_stats, coverage, strengths,
+score_breakdown). Pure: no audio, no model, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from voicecoach.analysis.acoustic import acoustic_fillers
+from voicecoach.analysis.coverage import analyze_coverage
+from voicecoach.analysis.filler_score import analyze_fillers
+from voicecoach.analysis.fillers import crutch_openers, lexical_fillers
+from voicecoach.analysis.flow import analyze_flow
+from voicecoach.analysis.outcome import Outcome, clamp
+from voicecoach.analysis.pacing import analyze_pacing
+from voicecoach.analysis.rules import ScoringRules
+from voicecoach.analysis.structure import analyze_structure
+from voicecoach.analysis.text import Transcript, build_transcript
+from voicecoach.prompts import Prompt
+from voicecoach.report import Filler, Finding, Report
+
+SCORES = ("overall", "structure", "delivery", "fillers", "flow")
+MAJOR_IMPACT = 3.0  # a finding costing this many overall points is "major"
+
+
+def score_report(report: Report, prompt: Prompt | None = None,
+                 rules: ScoringRules | None = None) -> None:
+    rules = rules or ScoringRules()
+    tr = build_transcript(report.words)
+
+    fillers = _all_fillers(report, tr, rules)
+    report.fillers = fillers
+    m = report.metrics
+    m.filler_count = len(fillers)
+    m.fillers_per_min = len(fillers) / m.speaking_span_s * 60 if m.speaking_span_s > 0 else 0.0
+
+    category = prompt.category if prompt else None
+    structure = analyze_structure(tr, rules, category)
+    discourse_tokens = frozenset(
+        i for i, t in enumerate(tr.tokens)
+        if any(f.kind == "discourse" and f.start <= t.start and t.end <= f.end for f in fillers))
+    flow = analyze_flow(tr, rules, structure.details["signpost_tokens"],
+                        structure.details["framing_token"], discourse_tokens)
+    delivery = analyze_pacing(tr, report.pauses, m, rules)
+    filler_outcome = analyze_fillers(fillers, m.word_count, m.speaking_span_s, rules)
+    crutch = crutch_openers(tr)
+    if crutch:
+        word, idx = crutch
+        filler_outcome.take(5, "crutch-opener", "fillers",
+                            f"{len(idx)} of {len(tr.sentences)} sentences start with "
+                            f"\"{word}\".",
+                            "Start sentences with the point itself, or with a signpost.",
+                            tr.tokens[idx[0]].start, tr.tokens[idx[-1]].end)
+    outcomes: dict[str, Outcome] = {"structure": structure, "flow": flow,
+                                    "delivery": delivery, "fillers": filler_outcome}
+    if prompt is not None:
+        outcomes["content"] = analyze_coverage(tr, prompt)
+
+    scores = {name: o.score for name, o in outcomes.items()}
+    weights = {k: w for k, w in rules.overall_weights.items() if k in outcomes}
+    total_w = sum(weights.values()) or 1.0
+    scores["overall"] = clamp(sum(scores[k] * w for k, w in weights.items()) / total_w)
+    report.scores = {k: scores[k] for k in SCORES}
+
+    ranked: list[tuple[float, Finding]] = []
+    breakdown: dict[str, list[dict[str, object]]] = {}
+    for name, o in outcomes.items():
+        share = weights.get(name, 0.0) / total_w
+        for d in o.deductions:
+            impact = d.points * share
+            severity = "major" if impact >= MAJOR_IMPACT else "minor"
+            ranked.append((impact, replace(d.finding, severity=severity)))
+            breakdown.setdefault(name, []).append(
+                {"finding": d.finding.id, "points": round(d.points, 1),
+                 "overall_points": round(impact, 2)})
+    ranked.sort(key=lambda p: -p[0])
+    report.findings = [f for _, f in ranked] + [n for o in outcomes.values() for n in o.notes]
+
+    extra = {
+        "structure": structure.details,
+        "flow": flow.details,
+        "pacing": delivery.details,
+        "filler_stats": filler_outcome.details,
+        "strengths": [s.as_dict() for o in outcomes.values() for s in o.strengths],
+        "score_breakdown": {
+            "weights": {k: round(w / total_w, 3) for k, w in weights.items()},
+            "deductions": breakdown,
+        },
+    }
+    if prompt is not None:
+        extra["coverage"] = outcomes["content"].details
+        extra["prompt"] = {"id": prompt.id, "text": prompt.text, "category": prompt.category}
+    report.extra.update(extra)
+
+
+def _all_fillers(report: Report, tr: Transcript, rules: ScoringRules) -> list[Filler]:
+    """The pipeline's filled pauses, plus discourse fillers, repetitions, crutch openers
+    and acoustic candidates; one entry per stretch of time and kind."""
+    found = list(report.fillers) + lexical_fillers(tr, rules)
+    crutch = crutch_openers(tr)
+    if crutch:
+        for i in crutch[1]:
+            t = tr.tokens[i]
+            found.append(Filler(tr.words[t.word].text, t.start, t.end, "discourse"))
+    if rules.acoustic_fillers:
+        found += acoustic_fillers(report.words, report.speech, rules, known=found)
+    unique: dict[tuple[float, float], Filler] = {}
+    for f in found:
+        unique.setdefault((round(f.start, 2), round(f.end, 2)), f)
+    return sorted(unique.values(), key=lambda f: (f.start, f.end))
