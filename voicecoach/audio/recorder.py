@@ -376,10 +376,27 @@ def wav_header(data_bytes: int, rate: int = SAMPLE_RATE, channels: int = 1) -> b
                        data_bytes)
 
 
+def _pwrite(fd: int, data: bytes, offset: int) -> None:
+    if hasattr(os, "pwrite"):
+        os.pwrite(fd, data, offset)
+        return
+    end = os.lseek(fd, 0, os.SEEK_END)  # Windows: only the writer thread uses this fd
+    os.lseek(fd, offset, os.SEEK_SET)
+    os.write(fd, data)
+    os.lseek(fd, end, os.SEEK_SET)
+
+
+def _pread(fd: int, size: int, offset: int) -> bytes:
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, size)
+
+
 def _patch_sizes(fd: int, data_bytes: int) -> None:
     data_bytes = min(data_bytes, 0xFFFFFFFF - 36)
-    os.pwrite(fd, struct.pack("<I", 36 + data_bytes), 4)
-    os.pwrite(fd, struct.pack("<I", data_bytes), 40)
+    _pwrite(fd, struct.pack("<I", 36 + data_bytes), 4)
+    _pwrite(fd, struct.pack("<I", data_bytes), 40)
 
 
 def _lock(fd: int) -> bool:
@@ -516,6 +533,8 @@ class Recorder:
                 raise RuntimeError("a Recorder records once; make a new one")
             self._started = True
         private_dir(self.out_path.parent)
+        if self.out_path.exists():
+            raise FileExistsError(errno.EEXIST, "recording exists already", str(self.out_path))
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) \
             | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
         fd = os.open(self.partial_path, flags, 0o600)
@@ -678,6 +697,8 @@ class Recorder:
                 os.ftruncate(fd, HEADER_BYTES + data_bytes)
             _patch_sizes(fd, data_bytes)
             os.fsync(fd)
+            if os.name == "nt":  # Windows cannot rename an open file (and has no flock)
+                self._close_fd()
             if as_wav:
                 os.replace(self.partial_path, self.out_path)  # still locked: no race
                 _fsync_dir(self.out_path.parent)
@@ -777,7 +798,7 @@ def _recover_one(partial: Path, final: Path) -> Path | None:
         if not _lock(fd):
             return None  # being recorded right now
         size = os.fstat(fd).st_size
-        head = os.pread(fd, HEADER_BYTES, 0)
+        head = _pread(fd, HEADER_BYTES, 0)
         if len(head) < HEADER_BYTES or head[:4] != b"RIFF" or head[8:16] != b"WAVEfmt ":
             if size <= HEADER_BYTES:  # killed before the header was complete: no audio
                 os.close(fd)
@@ -799,6 +820,9 @@ def _recover_one(partial: Path, final: Path) -> Path | None:
         if final.suffix.lower() == ".wav":
             if final.exists():  # never overwrite: keep both
                 final = _free_name(final)
+            if os.name == "nt":
+                os.close(fd)
+                fd = -1
             os.replace(partial, final)
             _fsync_dir(final.parent)
             return final
