@@ -6,6 +6,7 @@ import json
 import sqlite3
 import stat
 import subprocess
+import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -348,6 +349,44 @@ def test_recover_after_a_crash(store):
     assert store.finish_take(live.id, rec.elapsed_s, audio_path=path).status == "recorded"
 
 
+KILLED_APP = """
+import sys, time
+from pathlib import Path
+from voicecoach.audio.recorder import FileSource, Recorder
+from voicecoach.store.db import Store
+store = Store(Path(sys.argv[1]))
+take = store.begin_take(prompt_id="p1")
+rec = Recorder(take.audio_path, FileSource(sys.argv[2], realtime=True))
+rec.start()
+print(take.id, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.slow
+def test_take_killed_mid_recording_is_back_on_the_next_start(tmp_path):
+    from conftest import JFK
+
+    path = tmp_path / "voicecoach.sqlite3"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_APP, str(path), str(JFK)],
+                            stdout=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert proc.stdout is not None
+    take_id = int(proc.stdout.readline())
+    t0 = time.monotonic()
+    time.sleep(2.0)
+    proc.kill()
+    wall = time.monotonic() - t0
+    proc.wait()
+    with Store(path) as store:
+        assert store.get(take_id).status == "recording"
+        [take] = store.recover()
+        assert take.id == take_id and take.status == "recorded" and take.message == RECOVERED
+        assert take.prompt_id == "p1"
+        assert wall - 1.0 <= take.duration_s <= wall + 0.05
+        assert sf.info(str(take.audio_path)).duration == pytest.approx(take.duration_s)
+
+
 @pytest.fixture
 def tiny_disk(tmp_path):
     mount = tmp_path / "tiny"
@@ -386,7 +425,6 @@ def test_history_of_2000_takes_is_fast(tmp_path):
     rng = np.random.default_rng(0)
     with Store(path) as store:
         store.sync_prompts(prompts)
-        db = store._db
         reports = [make_report(overall=int(o), wpm=float(w), n_words=300).to_dict()
                    for o, w in zip(rng.integers(30, 95, 20), rng.uniform(100, 190, 20))]
         # 2,000 takes with ~300-word reports, inserted through the public API
@@ -395,7 +433,6 @@ def test_history_of_2000_takes_is_fast(tmp_path):
                                   duration_s=120.0, created_at=base + timedelta(hours=i))
             report = Report.from_dict(reports[i % 20])
             store.save_report(take.id, report)
-        assert db is not None
     size_mb = path.stat().st_size / 1e6
 
     def best(fn, n=5):
