@@ -82,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--engine", choices=ENGINES, action="append",
                        help="engine(s) to time (default: both)")
     bench.set_defaults(func=cmd_bench)
+
+    from voicecoach.cli_history import add_commands  # history, export, rescore
+
+    add_commands(sub)
     return parser
 
 
