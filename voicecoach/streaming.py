@@ -1,0 +1,498 @@
+"""Transcribe while the user speaks, so the report is ready moments after they stop.
+
+The recorder's writer thread calls `feed()` with each block of audio. Voice activity
+runs frame by frame as the audio arrives and reproduces, exactly, the speech regions
+and the chunk plan of the batch pipeline (`speech_regions` + `plan_chunks`): regions
+are final once the silence after them is longer than the bridging gap, and a chunk
+is final once the next one has begun. ONE background thread transcribes each final
+chunk with the session's engine, so the streamed words are the batch words.
+
+The last chunk is still growing while the user speaks. Whenever a pause begins and
+the worker is idle, the worker transcribes that chunk as it stands ("speculation");
+if the user then stops, the final chunk is exactly the one already transcribed and
+the report needs no engine call at all. If the user speaks on, the speculation is
+superseded by the next one. Chunks are up to one Whisper window long, which is the
+batch pipeline's packing: every call costs a full 30 s encoder pass, however short.
+
+Speech with no gap at all for `max_region_s` (or steady noise the VAD calls speech)
+is cut at its quietest moment near the bound; both sides get `overlap_s` of audio
+around the cut and the words heard twice are reconciled by text (`splice_overlap`).
+That is the one place where streaming and batch chunking differ.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from voicecoach.analysis.words import norm
+from voicecoach.asr.base import SAMPLE_RATE, Engine, Word
+from voicecoach.audio.io import Audio
+from voicecoach.audio.vad import Span, VadSettings, speech_regions
+from voicecoach.config import Settings
+from voicecoach.errors import AudioInputError, VoiceCoachError
+from voicecoach.pipeline import ChunkPlan, build_report, plan_chunks, vad_settings
+from voicecoach.report import Report
+
+OnWords = Callable[[list[Word]], None]
+
+
+@dataclass(frozen=True)
+class StreamingOptions:
+    """When the worker transcribes, and how unbroken speech is bounded."""
+
+    plan: ChunkPlan = ChunkPlan()  # the batch pipeline's chunking, so results agree
+    speculate_after_s: float = 0.3  # silence after speech before the open chunk is tried
+    max_region_s: float = 25.0  # voice with no gap this long is cut ...
+    overlap_s: float = 1.5  # ... with this much audio given to both sides
+    cut_search_s: float = 4.0  # how far before the bound to look for a quiet cut point
+    # Hear exactly what the recorder saves (16-bit PCM): then the streamed words equal
+    # a batch pass over the saved file, not only over the float blocks.
+    as_pcm16: bool = True
+
+
+@dataclass
+class StreamingStats:
+    """What the worker did, for the benchmark and the tests."""
+
+    calls: int = 0  # engine calls (each at least one encoder pass)
+    speculative_calls: int = 0  # of which on a chunk that was still open
+    reused: int = 0  # final chunks whose speculation was exact: no call needed
+    audio_s: float = 0.0  # audio handed to the engine
+    busy_s: float = 0.0  # wall time inside the engine
+    cuts: list[float] = field(default_factory=list)  # bounded cuts (seconds)
+    joins: list[str] = field(default_factory=list)  # "text" or "time" per overlap join
+    # (monotonic time done, "final" | "speculative" | "reused", chunk start, end, seconds)
+    events: list[tuple[float, str, float, float, float]] = field(default_factory=list)
+
+
+class _FrameVad:
+    """webrtcvad over frames as they arrive, median-smoothed like the batch VAD.
+
+    One `Vad` object sees every frame in order (it adapts to the noise floor), and a
+    smoothed decision is emitted as soon as its look-ahead frames exist, so the flags
+    equal `frame_decisions` over the whole recording.
+    """
+
+    def __init__(self, settings: VadSettings) -> None:
+        import webrtcvad
+
+        self._vad = webrtcvad.Vad(settings.aggressiveness)
+        self.frame_len = SAMPLE_RATE * settings.frame_ms // 1000
+        self._width = settings.smooth_frames
+        self._half = self._width // 2
+        self.raw: list[bool] = []
+        self.energy: list[float] = []  # RMS per frame: where to cut unbroken speech
+        self.emitted = 0  # smoothed decisions handed out so far
+
+    def push(self, samples: np.ndarray) -> list[bool]:
+        """Analyse the whole frames in `samples` (the caller keeps the remainder)."""
+        count = len(samples) // self.frame_len
+        if count:
+            frames = samples[: count * self.frame_len].reshape(count, self.frame_len)
+            pcm = (np.clip(frames, -1.0, 1.0) * 32767).astype("<i2")
+            for frame, peak in zip(pcm, np.abs(pcm).max(axis=1)):
+                # Same rule as frame_decisions: digital silence is never speech.
+                speech = bool(peak > 0 and self._vad.is_speech(frame.tobytes(), SAMPLE_RATE))
+                self.raw.append(speech)
+            self.energy.extend(np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1)))
+        return self._smoothed(final=False)
+
+    def flush(self) -> list[bool]:
+        """The last decisions, with the recording's edge standing in for the future."""
+        return self._smoothed(final=True)
+
+    def _smoothed(self, final: bool) -> list[bool]:
+        if self._width <= 1:
+            out = self.raw[self.emitted :]
+        else:
+            ready = len(self.raw) if final else len(self.raw) - self._half
+            last = len(self.raw) - 1
+            out = []
+            for i in range(self.emitted, ready):
+                # np.pad(mode="edge") semantics: indices past either end clamp.
+                votes = sum(self.raw[min(max(k, 0), last)]
+                            for k in range(i - self._half, i + self._half + 1))
+                out.append(votes > self._half)
+        self.emitted += len(out)
+        return out
+
+
+class _Regions:
+    """`speech_regions`, one frame at a time: the same spans, each final when certain.
+
+    A region is final once the silence after it reaches the bridging gap, since no
+    later voice can then be merged into it. Spans are computed from frame indices
+    with the same arithmetic as the batch code, so they compare equal.
+    """
+
+    def __init__(self, vad: VadSettings, options: StreamingOptions, energy: list[float]
+                 ) -> None:
+        self.vad = vad
+        self.opts = options
+        self.step = vad.frame_ms / 1000
+        self.energy = energy
+        self.final: list[Span] = []
+        self.cuts: list[float] = []
+        self.frames = 0  # smoothed frames seen
+        self._run: int | None = None  # start frame of the voiced run in progress
+        self._pending: Span | None = None  # merged region that may still grow
+        self._origin: int | None = None  # start frame of the region in progress
+
+    @property
+    def settled(self) -> bool:
+        """No region is still open: the last final region is the latest speech."""
+        return self._run is None and self._pending is None
+
+    def frame(self, voiced: bool) -> None:
+        i = self.frames
+        self.frames += 1
+        if voiced:
+            if self._run is None:
+                self._run = i
+                pending_merges = (self._pending is not None
+                                  and i * self.step - self._pending.end < self.vad.bridge_gap_s)
+                if not pending_merges:
+                    self._origin = i
+            if self._origin is not None and (i + 1 - self._origin) * self.step \
+                    >= self.opts.max_region_s:
+                self._cut(i + 1)
+            return
+        if self._run is not None:
+            self._end_run(self._run, i)
+            self._run = None
+        if self._pending is not None and \
+                (i + 1) * self.step - self._pending.end >= self.vad.bridge_gap_s:
+            self._settle()
+
+    def flush(self) -> None:
+        """The recording ended: close what is open, as `speech_regions` does."""
+        if self._run is not None:
+            self._end_run(self._run, self.frames)
+            self._run = None
+        self._settle()
+
+    def _end_run(self, start: int, end: int) -> None:
+        region = Span(start * self.step, end * self.step)
+        if self._pending is not None and \
+                region.start - self._pending.end < self.vad.bridge_gap_s:
+            self._pending = Span(self._pending.start, region.end)
+            return
+        self._settle()
+        self._pending = region
+
+    def _settle(self) -> None:
+        if self._pending is not None and self._pending.duration >= self.vad.min_speech_s:
+            self.final.append(self._pending)
+        self._pending = None
+
+    def _cut(self, now: int) -> None:
+        """Voice with no gap for too long: end the region at its quietest frame."""
+        assert self._origin is not None
+        half = int(round(self.opts.overlap_s / 2 / self.step))
+        search = min(self.opts.cut_search_s, self.opts.max_region_s / 2)  # keep pieces long
+        lo = max(self._origin + half + 1, now - int(search / self.step))
+        hi = now - half
+        energy = np.convolve(np.asarray(self.energy[lo - 1 : hi + 1]), np.ones(3) / 3,
+                             mode="valid")  # smoothed over 90 ms: a gap, not a stop burst
+        cut = lo + int(np.argmin(energy)) if energy.size else (lo + hi) // 2
+        start = self._pending.start if self._pending is not None else self._origin * self.step
+        self.final.append(Span(start, cut * self.step))
+        self.cuts.append(cut * self.step)
+        self._pending = None
+        self._run = self._origin = cut
+
+
+def as_saved_pcm16(block: np.ndarray) -> np.ndarray:
+    """`block` as it reads back from the recorder's 16-bit WAV (`to_pcm16`, `load_audio`)."""
+    pcm = (np.clip(block, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    return pcm.astype(np.float32) / np.float32(32768.0)
+
+
+def splice_overlap(before: list[Word], after: list[Word], overlap: Span,
+                   tolerance_s: float = 0.5) -> tuple[list[Word], str]:
+    """Join two transcripts of audio that share `overlap`, keeping each word once.
+
+    Both sides heard the overlap; each may garble the word its audio edge cut through,
+    but they agree in the middle. The longest run of words that match in text (and
+    roughly in time) is that agreement: keep `before` up to the middle of the run and
+    `after` from there. With no agreement, split at the overlap's midpoint instead.
+    Returns the joined words and how they were joined ("text" or "time").
+    """
+    i0 = next((i for i, w in enumerate(before) if w.end > overlap.start), len(before))
+    j1 = next((j for j, w in enumerate(after) if w.start >= overlap.end), len(after))
+    tail, head = before[i0:], after[:j1]
+    centre = (overlap.start + overlap.end) / 2
+    best: tuple[int, float, int, int] | None = None  # (length, -off-centre, a_end, b_end)
+    runs = [[0] * (len(head) + 1) for _ in range(len(tail) + 1)]
+    for a, wa in enumerate(tail):
+        for b, wb in enumerate(head):
+            if norm(wa.text) != norm(wb.text) or abs(wa.start - wb.start) > tolerance_s:
+                continue
+            length = runs[a][b] + 1
+            runs[a + 1][b + 1] = length
+            middle = (tail[a - length + 1].start + wa.end) / 2
+            key = (length, -abs(middle - centre), a, b)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    if best is not None:
+        length, _, a_end, b_end = best
+        k = length // 2  # the middle of the run is farthest from both cut edges
+        return before[: i0 + a_end - length + 1 + k] + after[b_end - length + 1 + k :], "text"
+    kept = [w for w in before if (w.start + w.end) / 2 < centre]
+    return kept + [w for w in after if (w.start + w.end) / 2 >= centre], "time"
+
+
+class StreamingTranscriber:
+    """Voice activity and transcription as audio arrives; words ready at stop.
+
+    `feed` is cheap and thread-safe (the recorder's writer thread calls it);
+    `finish` waits for the one worker thread and returns every word in time order.
+    The engine is shared and loaded once per app session; use one transcriber per take.
+    `on_words`, if given, is called from the worker thread with the words so far
+    (final chunks plus the open chunk's latest speculation) after each engine call.
+    `engine_lock`, if given, is held around each engine call (an app that shares one
+    engine between screens serialises its use with such a lock).
+    """
+
+    def __init__(self, engine: Engine, settings: Settings | None = None,
+                 options: StreamingOptions = StreamingOptions(),
+                 on_words: OnWords | None = None,
+                 engine_lock: AbstractContextManager[object] | None = None) -> None:
+        self.engine = engine
+        self._engine_lock = engine_lock or contextlib.nullcontext()
+        self.settings = settings or Settings()
+        self.options = options
+        self.stats = StreamingStats()
+        self._on_words = on_words
+        self._vad = _FrameVad(vad_settings(self.settings))
+        self._regions = _Regions(vad_settings(self.settings), options, self._vad.energy)
+        self.stats.cuts = self._regions.cuts  # the same list: cuts are made by the VAD side
+        self._buffer = np.zeros(SAMPLE_RATE * 60, dtype=np.float32)
+        self._size = 0  # valid samples in _buffer
+        self._vad_pos = 0  # samples already handed to the VAD
+        self._words: list[Word] = []  # words of chunks 0 .. _committed-1
+        self._committed = 0
+        self._spec: tuple[Span, list[Word]] | None = None  # open chunk, as last transcribed
+        self._closed = False
+        self._cancelled = False
+        self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._worker = threading.Thread(target=self._run, name="voicecoach-stream",
+                                        daemon=True)
+        self._worker.start()
+
+    # -- producer side (the recorder's writer thread) -----------------------------
+
+    def feed(self, samples: np.ndarray, start_s: float | None = None) -> None:
+        """Add a block of 16 kHz mono float32 audio starting at `start_s` seconds."""
+        block = np.asarray(samples, dtype=np.float32).reshape(-1)
+        if self.options.as_pcm16:
+            block = as_saved_pcm16(block)
+        with self._lock:
+            if self._closed:
+                raise VoiceCoachError("this take is finished; start a new transcriber")
+            self._place(block, start_s)
+            flags = self._vad.push(self._buffer[self._vad_pos : self._size])
+            self._vad_pos = self._vad.frame_len * len(self._vad.raw)
+            before = (len(self._regions.final), self._regions.settled)
+            for voiced in flags:
+                self._regions.frame(voiced)
+            if (len(self._regions.final), self._regions.settled) != before or \
+                    self._job() is not None:
+                self._wake.notify()
+
+    def _place(self, block: np.ndarray, start_s: float | None) -> None:
+        """Write the block at its absolute position: a gap becomes silence."""
+        at = self._size if start_s is None else int(round(start_s * SAMPLE_RATE))
+        if at < self._size:  # a repeated stretch: keep what we already have
+            block = block[self._size - at :]
+            at = self._size
+        end = at + len(block)
+        if end > len(self._buffer):
+            grown = np.zeros(max(end, 2 * len(self._buffer)), dtype=np.float32)
+            grown[: self._size] = self._buffer[: self._size]
+            self._buffer = grown
+        self._buffer[self._size : at] = 0.0
+        self._buffer[at:end] = block
+        self._size = max(self._size, end)
+
+    # -- consumer side ------------------------------------------------------------
+
+    def finish(self) -> list[Word]:
+        """Close the recording, wait for the worker, return all words in time order."""
+        with self._lock:
+            if not self._closed:
+                for voiced in self._vad.flush():
+                    self._regions.frame(voiced)
+                self._regions.flush()
+                self._closed = True
+                self._wake.notify()
+        self._worker.join()
+        if self._error is not None:
+            raise self._error
+        with self._lock:
+            return list(self._words)
+
+    def cancel(self) -> None:
+        """Drop the take: the worker stops after the call in progress."""
+        with self._lock:
+            self._closed = self._cancelled = True
+            self._wake.notify()
+
+    def partial_words(self) -> list[Word]:
+        """Words so far, in time order (for an optional live view)."""
+        with self._lock:
+            return self._partial()
+
+    def samples(self) -> np.ndarray:
+        """A copy of all audio fed so far."""
+        with self._lock:
+            return self._buffer[: self._size].copy()
+
+    @property
+    def duration_s(self) -> float:
+        return self._size / SAMPLE_RATE
+
+    def speech_regions(self) -> list[Span]:
+        """Speech regions known to be final so far (equal to the batch VAD's)."""
+        with self._lock:
+            return list(self._regions.final)
+
+    def finish_report(self, audio: Audio | None = None, settings: Settings | None = None,
+                      prompt_id: str | None = None) -> Report:
+        """The batch report's structure, from the streamed words.
+
+        VAD regions are recomputed over the whole recording (milliseconds), so pauses
+        and speech time come from the same code as a batch pass. `audio` defaults to
+        what was fed; pass the recorder's file to carry its path into the report.
+        """
+        settings = settings or self.settings
+        words = self.finish()
+        if audio is None:
+            audio = Audio(self.samples())
+        name = audio.path or "recording"
+        regions = speech_regions(audio.samples, vad_settings(settings))
+        if not regions:
+            raise AudioInputError(f"{name}: no speech found (the audio is silent)")
+        if not words:
+            raise AudioInputError(f"{name}: no words recognised in "
+                                  f"{audio.duration_s:.1f} s of audio")
+        return build_report(audio, words, regions, self.engine.name, self.engine.model,
+                            settings, prompt_id)
+
+    # -- worker thread ------------------------------------------------------------
+
+    def _job(self) -> tuple[Span, bool] | None:
+        """The next chunk to transcribe and whether it is final; None = nothing yet.
+
+        Called with the lock held. `plan_chunks` is greedy left to right, so every
+        chunk but the last is already what the batch plan will say.
+        """
+        regions = self._regions
+        if not regions.final:
+            return None
+        duration = self._size / SAMPLE_RATE
+        chunks = plan_chunks(regions.final, duration, self.options.plan)
+        final_count = len(chunks) if self._closed else len(chunks) - 1
+        if self._committed < final_count:
+            return chunks[self._committed], True
+        if self._closed or not regions.settled:
+            return None
+        # The open chunk as it will be if no more speech comes: its end no longer
+        # depends on when the recording stops once the stop is a little way off.
+        last = plan_chunks(regions.final, math.inf, self.options.plan)[-1]
+        silence = regions.frames * regions.step - regions.final[-1].end
+        if silence < self.options.speculate_after_s or duration < last.end:
+            return None
+        if self._spec is not None and self._spec[0] == last:
+            return None
+        return last, False
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                job = self._job()
+                while job is None:
+                    if self._closed:  # after finish(), no job left means all committed
+                        return
+                    self._wake.wait()
+                    job = self._job()
+                if self._cancelled:
+                    return
+                chunk, final = job
+                if final and self._spec is not None and self._spec[0] == chunk:
+                    self._commit(chunk, self._spec[1])  # the speculation was exact
+                    self.stats.reused += 1
+                    self._event("reused", chunk, 0.0)
+                    continue
+                lo, hi = self._audio_bounds(chunk)
+                audio = self._buffer[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)].copy()
+            try:
+                words = self._transcribe(audio, lo, hi, speculative=not final)
+            except BaseException as err:  # surfaced to the caller by finish()
+                with self._lock:
+                    self._error = err
+                return
+            with self._lock:
+                if final:
+                    self._commit(chunk, words)
+                else:
+                    self._spec = (chunk, words)
+                snapshot = self._partial() if self._on_words else None
+            if self._on_words is not None and snapshot is not None:
+                self._on_words(snapshot)
+
+    def _audio_bounds(self, chunk: Span) -> tuple[float, float]:
+        """The chunk's audio; widened across a bounded cut so both sides hear it."""
+        half = self.options.overlap_s / 2
+        lo = chunk.start - half if chunk.start in self._regions.cuts else chunk.start
+        hi = chunk.end + half if chunk.end in self._regions.cuts else chunk.end
+        return max(lo, 0.0), min(hi, self._size / SAMPLE_RATE)
+
+    def _transcribe(self, audio: np.ndarray, lo: float, hi: float, speculative: bool
+                    ) -> list[Word]:
+        with self._engine_lock:
+            started = time.perf_counter()
+            raw = self.engine.transcribe(audio, offset=lo)
+            spent = time.perf_counter() - started
+        self.stats.busy_s += spent
+        self._event("speculative" if speculative else "final", Span(lo, hi), spent)
+        self.stats.calls += 1
+        self.stats.speculative_calls += speculative
+        self.stats.audio_s += hi - lo
+        words = []
+        for w in raw:  # Whisper may stamp a word past its audio: keep it inside
+            start = min(max(w.start, lo), hi)
+            words.append(Word(w.text, start, min(max(w.end, start), hi), w.probability))
+        return words
+
+    def _event(self, kind: str, chunk: Span, spent: float) -> None:
+        self.stats.events.append((time.monotonic(), kind, chunk.start, chunk.end, spent))
+
+    def _commit(self, chunk: Span, words: list[Word]) -> None:
+        """Append a final chunk's words (lock held), reconciling a bounded cut."""
+        if chunk.start in self._regions.cuts:
+            half = self.options.overlap_s / 2
+            overlap = Span(chunk.start - half, chunk.start + half)
+            self._words, how = splice_overlap(self._words, words, overlap)
+            self.stats.joins.append(how)
+        else:
+            self._words.extend(words)
+        self._committed += 1
+        if self._spec is not None and self._spec[0].start <= chunk.start:
+            self._spec = None
+
+    def _partial(self) -> list[Word]:
+        if self._spec is None:
+            return list(self._words)
+        return self._words + [w for w in self._spec[1]
+                              if not self._words or w.start >= self._words[-1].end]
