@@ -130,7 +130,9 @@ class _Regions:
 
     A region is final once the silence after it reaches the bridging gap, since no
     later voice can then be merged into it. Spans are computed from frame indices
-    with the same arithmetic as the batch code, so they compare equal.
+    with the same arithmetic as the batch code, so they compare equal. Voice with no
+    gap for `max_region_s` also gets cut points (`cuts`); the regions stay whole, as
+    the batch VAD sees them, and only their transcription is split at the cuts.
     """
 
     def __init__(self, vad: VadSettings, options: StreamingOptions, energy: list[float]
@@ -144,12 +146,19 @@ class _Regions:
         self.frames = 0  # smoothed frames seen
         self._run: int | None = None  # start frame of the voiced run in progress
         self._pending: Span | None = None  # merged region that may still grow
-        self._origin: int | None = None  # start frame of the region in progress
+        self._start = 0  # first frame of the region in progress
+        self._bound_from = 0  # the unbroken-speech bound counts from here
 
     @property
     def settled(self) -> bool:
         """No region is still open: the last final region is the latest speech."""
         return self._run is None and self._pending is None
+
+    def open_region(self) -> Span | None:
+        """The region in progress, up to the latest frame; None when all are final."""
+        if self._run is not None:
+            return Span(self._start * self.step, self.frames * self.step)
+        return self._pending
 
     def frame(self, voiced: bool) -> None:
         i = self.frames
@@ -157,12 +166,10 @@ class _Regions:
         if voiced:
             if self._run is None:
                 self._run = i
-                pending_merges = (self._pending is not None
-                                  and i * self.step - self._pending.end < self.vad.bridge_gap_s)
-                if not pending_merges:
-                    self._origin = i
-            if self._origin is not None and (i + 1 - self._origin) * self.step \
-                    >= self.opts.max_region_s:
+                if self._pending is None or \
+                        i * self.step - self._pending.end >= self.vad.bridge_gap_s:
+                    self._start = self._bound_from = i  # a new region, not a bridged one
+            if (i + 1 - self._bound_from) * self.step >= self.opts.max_region_s:
                 self._cut(i + 1)
             return
         if self._run is not None:
@@ -194,20 +201,16 @@ class _Regions:
         self._pending = None
 
     def _cut(self, now: int) -> None:
-        """Voice with no gap for too long: end the region at its quietest frame."""
-        assert self._origin is not None
+        """Voice with no gap for too long: cut at the quietest frame near the bound."""
         half = int(round(self.opts.overlap_s / 2 / self.step))
         search = min(self.opts.cut_search_s, self.opts.max_region_s / 2)  # keep pieces long
-        lo = max(self._origin + half + 1, now - int(search / self.step))
+        lo = max(self._bound_from + half + 1, now - int(search / self.step))
         hi = now - half
         energy = np.convolve(np.asarray(self.energy[lo - 1 : hi + 1]), np.ones(3) / 3,
                              mode="valid")  # smoothed over 90 ms: a gap, not a stop burst
         cut = lo + int(np.argmin(energy)) if energy.size else (lo + hi) // 2
-        start = self._pending.start if self._pending is not None else self._origin * self.step
-        self.final.append(Span(start, cut * self.step))
         self.cuts.append(cut * self.step)
-        self._pending = None
-        self._run = self._origin = cut
+        self._bound_from = cut
 
 
 def as_saved_pcm16(block: np.ndarray) -> np.ndarray:
@@ -391,27 +394,60 @@ class StreamingTranscriber:
 
     # -- worker thread ------------------------------------------------------------
 
-    def _job(self) -> tuple[Span, bool] | None:
-        """The next chunk to transcribe and whether it is final; None = nothing yet.
+    def _plan(self, horizon: float) -> tuple[list[Span], int]:
+        """Transcription units in time order, and how many of them are final.
 
-        Called with the lock held. `plan_chunks` is greedy left to right, so every
-        chunk but the last is already what the batch plan will say.
+        Units are the batch plan's chunks (`plan_chunks`, greedy left to right, so
+        every chunk but the last is already what the batch plan will say), split at
+        bounded cuts. Called with the lock held; `horizon` is the recording's length,
+        or infinity for "as it will be if no more speech comes".
         """
         regions = self._regions
-        if not regions.final:
+        plan_regions = list(regions.final)
+        growing = None if self._closed else regions.open_region()
+        if growing is not None and regions.cuts and regions.cuts[-1] > growing.start:
+            plan_regions.append(growing)  # a long region: its first pieces can go now
+        if not plan_regions:
+            return [], 0
+        chunks = plan_chunks(plan_regions, horizon, self.options.plan)
+        units: list[Span] = []
+        final = 0
+        for k, chunk in enumerate(chunks):
+            inner = [c for c in regions.cuts if chunk.start < c < chunk.end]
+            edges = [chunk.start, *inner, chunk.end]
+            pieces = [Span(a, b) for a, b in zip(edges, edges[1:])]
+            units += pieces
+            if self._closed or k < len(chunks) - 1:
+                final = len(units)
+            elif inner and self._starts_own_group(chunk, plan_regions, inner[0]):
+                final = len(units) - 1  # all but the piece after the last cut
+        return units, final
+
+    @staticmethod
+    def _starts_own_group(chunk: Span, regions: list[Span], cut: float) -> bool:
+        """The region holding `cut` opens its chunk, so that chunk's start is final.
+
+        A region only grows; one that opens a group can never join the group before.
+        """
+        first = next(r for r in regions if r.end > chunk.start)
+        return first.start <= cut <= first.end
+
+    def _job(self) -> tuple[Span, bool] | None:
+        """The next unit to transcribe and whether it is final; None = nothing yet."""
+        units, final = self._plan(self._size / SAMPLE_RATE)
+        if self._committed < final:
+            return units[self._committed], True
+        regions = self._regions
+        if self._closed or not regions.settled or not regions.final:
             return None
-        duration = self._size / SAMPLE_RATE
-        chunks = plan_chunks(regions.final, duration, self.options.plan)
-        final_count = len(chunks) if self._closed else len(chunks) - 1
-        if self._committed < final_count:
-            return chunks[self._committed], True
-        if self._closed or not regions.settled:
-            return None
-        # The open chunk as it will be if no more speech comes: its end no longer
+        # The open unit as it will be if no more speech comes: its end no longer
         # depends on when the recording stops once the stop is a little way off.
-        last = plan_chunks(regions.final, math.inf, self.options.plan)[-1]
+        units, final = self._plan(math.inf)
+        if final != len(units) - 1 or self._committed != final:
+            return None
+        last = units[-1]
         silence = regions.frames * regions.step - regions.final[-1].end
-        if silence < self.options.speculate_after_s or duration < last.end:
+        if silence < self.options.speculate_after_s or self._size / SAMPLE_RATE < last.end:
             return None
         if self._spec is not None and self._spec[0] == last:
             return None
