@@ -189,3 +189,15 @@ def test_engine_service_reports_failure_and_retries() -> None:
     assert service.state == "failed"
     service.load(Settings())
     assert service.state == "ready" and len(attempts) == 2
+
+
+def test_drill_summary_names_faults_that_recur_across_takes() -> None:
+    from voicecoach.tui.drill import recurring
+
+    def with_findings(*ids: str) -> Report:
+        report = make_report({"overall": 50})
+        report.findings = [Finding(i, "structure", "major", f"msg {i}", "") for i in ids]
+        return report
+
+    reports = [with_findings("a", "b"), with_findings("a"), with_findings("a", "b", "c")]
+    assert recurring(reports) == [("msg a", 3), ("msg b", 2)]

@@ -362,9 +362,26 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
         self.query_one("#drill-queue", Static).update(text)
 
 
+def recurring(reports: list[Report], least: int = 2) -> list[tuple[str, int]]:
+    """Faults found in at least `least` takes of the drill: (message, takes), most first."""
+    seen: dict[str, tuple[str, int]] = {}
+    for report in reports:
+        for fid, message in {f.id: f.message for f in report.findings
+                             if f.severity in ("major", "minor")}.items():
+            first, n = seen.get(fid, (message, 0))
+            seen[fid] = (first, n + 1)
+    found = [v for v in seen.values() if v[1] >= least]
+    return sorted(found, key=lambda v: -v[1])
+
+
+class SummaryTable(DataTable[object]):
+    """One row per drill prompt; Enter opens that take's full result."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open take")]
+
+
 class DrillSummaryScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "open", "Open take"),
         Binding("escape", "home", "Home"),
     ]
 
@@ -380,7 +397,7 @@ class DrillSummaryScreen(Screen[None]):
         yield Header()
         with Vertical(id="summary-body"):
             yield Static(self._headline(), id="summary-headline")
-            yield DataTable(id="summary-table", cursor_type="row")
+            yield SummaryTable(id="summary-table", cursor_type="row")
             yield Static(id="summary-tip")
         yield Footer()
 
@@ -395,6 +412,19 @@ class DrillSummaryScreen(Screen[None]):
             text.append_text(score_text(avg, 0))
         total = sum(i.seconds for i in self.items)
         text.append(f"  ·  {clock(total)} spoken")
+        if scored:
+            text.append("\nAverages  ", style="dim")
+            for name in ("structure", "delivery", "fillers", "flow"):
+                values = [r.scores[name] for r in scored if name in r.scores]  # type: ignore[index]
+                if values:
+                    text.append(f"{name} ")
+                    text.append_text(score_text(sum(values) / len(values), 0))
+                    text.append("   ")
+        repeated = recurring([i.report for i in self.items if i.report is not None])
+        if repeated:
+            text.append("\nRecurring  ", style="dim")
+            text.append("; ".join(f"{m.rstrip('.')} ({n} takes)" for m, n in repeated[:2]),
+                        style="yellow")
         return text
 
     def on_mount(self) -> None:

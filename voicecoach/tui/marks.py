@@ -40,11 +40,13 @@ def clock(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
-def collect_marks(report: Report, long_pause_s: float = 1.0) -> list[Mark]:
+def collect_marks(report: Report, long_pause_s: float = 1.0,
+                  language: list[Mark] | None = None) -> list[Mark]:
+    """Every mark; `language` (hedges, signposts) is used when the report has none."""
     marks = [Mark("filler", f.start, f.end, f.kind) for f in report.fillers]
     marks += [Mark("pause", p.start, p.end, f"{p.duration:.1f}s")
               for p in report.pauses if p.duration >= long_pause_s]
-    marks += _scorer_marks(report)
+    marks += _scorer_marks(report) or language or []
     return sorted(marks, key=lambda m: (m.start, m.end))
 
 
@@ -101,9 +103,10 @@ def word_kinds(report: Report, marks: list[Mark]) -> list[str | None]:
     return kinds
 
 
-def render_transcript(report: Report, long_pause_s: float = 1.0) -> Text:
+def render_transcript(report: Report, long_pause_s: float = 1.0,
+                      language: list[Mark] | None = None) -> Text:
     """The transcript with marks inline: fillers, hedges, signposts, `‖2.4s`, times."""
-    marks = collect_marks(report, long_pause_s)
+    marks = collect_marks(report, long_pause_s, language)
     pauses = [m for m in marks if m.kind == "pause"]
     kinds = word_kinds(report, marks)
     text = Text()
@@ -139,6 +142,7 @@ def legend() -> Text:
     return text
 
 
-def counts(report: Report, long_pause_s: float = 1.0) -> dict[str, int]:
-    marks = collect_marks(report, long_pause_s)
+def counts(report: Report, long_pause_s: float = 1.0, language: list[Mark] | None = None
+           ) -> dict[str, int]:
+    marks = collect_marks(report, long_pause_s, language)
     return {k: sum(1 for m in marks if m.kind == k) for k in KINDS}

@@ -109,8 +109,13 @@ def well_text(report: Report, settings: Settings) -> Text:
 
 
 def change_text(previous: Report, report: Report) -> Text:
+    """What moved since the previous take; the overall score is always shown."""
     text = Text()
-    for i, ch in enumerate(changes(previous, report)):
+    moved = [ch for ch in changes(previous, report)
+             if ch.name == "overall" or ch.improved is not None]
+    if not moved:
+        return Text("No change in scores or delivery numbers.", style="dim")
+    for i, ch in enumerate(moved):
         if i:
             text.append("\n")
         digits = 0 if ch.name in SCORE_ORDER or ch.name == "words" else 1
@@ -157,7 +162,7 @@ class ResultScreen(Screen[str]):
             numbers.border_title = "Delivery"
             yield numbers
         with Horizontal(id="result-main"):
-            yield TranscriptView(report, settings.long_pause_s, id="transcript-box")
+            yield TranscriptView(report, settings, id="transcript-box")
             with VerticalScroll(id="advice-box"):
                 tips = Static(tips_text(report), id="tips")
                 tips.border_title = "Fix first"

@@ -34,20 +34,21 @@ def score_take(path: Path, prompt: Prompt | None, engines: EngineService, settin
     engine = engines.load(settings, lambda f, text: progress(f * LOAD_SHARE, text))
     progress(LOAD_SHARE, "transcribing")
     with engines.decode_lock:
-        report = score_file(path, engine, settings, prompt.id if prompt else None,
+        # No prompt id here: the pipeline looks ids up in the installed prompt bank, and
+        # the app's prompt object (a user's edited bank, a test's) is the one to score.
+        report = score_file(path, engine, settings, None,
                             lambda f, text: progress(LOAD_SHARE + f * (0.95 - LOAD_SHARE), text))
-    progress(0.95, "scoring")
-    add_scores(report, prompt, settings)
+    if prompt is not None:
+        progress(0.95, "checking the key points")
+        score_with_prompt(report, prompt, settings)
     progress(1.0, "done")
     return report
 
 
-def add_scores(report: Report, prompt: Prompt | None, settings: Settings) -> None:
-    """Fill report.scores / findings / extra with the scoring analysis, when installed."""
-    if report.scores is not None:
-        return  # the pipeline already scored it
-    try:
-        from voicecoach.analysis import scoring
-    except ImportError:
-        return  # scoring not available: the result screen shows metrics only
-    scoring.score_report(report, prompt=prompt, settings=settings)
+def score_with_prompt(report: Report, prompt: Prompt, settings: Settings) -> None:
+    """Score again knowing the prompt: coverage of its key points, its category's profile."""
+    from voicecoach.analysis.rules import ScoringRules
+    from voicecoach.analysis.scoring import score_report
+
+    report.prompt_id = prompt.id
+    score_report(report, prompt, ScoringRules.from_settings(settings))

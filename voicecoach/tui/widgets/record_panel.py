@@ -18,6 +18,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -63,7 +64,7 @@ class RecordPanel(Vertical):
 
     def on_mount(self) -> None:
         self._poll_timer = self.set_interval(POLL_S, self._poll, pause=True)
-        self._render_status()
+        self.call_after_refresh(self._render_status)
 
     # --- control ------------------------------------------------------------------------
 
@@ -195,9 +196,10 @@ class RecordPanel(Vertical):
         self._render_status()
 
     def _render_status(self) -> None:
-        if not self.is_mounted:
+        try:
+            status = self.query_one("#rec-status", Static)
+        except NoMatches:  # not composed yet
             return
-        status = self.query_one("#rec-status", Static)
         labels = {
             "idle": Text("○ not recording", style="dim"),
             "starting": Text("◌ opening the microphone…", style="yellow"),
@@ -211,9 +213,10 @@ class RecordPanel(Vertical):
                  style="bold" if self.state == "recording" else "dim"))
 
     def _set_warning(self, text: str | None, error: bool = False) -> None:
-        if not self.is_mounted:
+        try:
+            warning = self.query_one("#rec-warning", Static)
+        except NoMatches:
             return
-        warning = self.query_one("#rec-warning", Static)
         warning.set_class(bool(text), "shown")
         warning.set_class(error, "error")
         warning.update(f"⚠ {text}" if text else "")

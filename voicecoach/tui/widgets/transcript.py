@@ -6,21 +6,26 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from voicecoach.config import Settings
 from voicecoach.report import Report
+from voicecoach.tui.language import language_marks
 from voicecoach.tui.marks import counts, legend, render_transcript
 
 
 class TranscriptView(VerticalScroll):
-    def __init__(self, report: Report, long_pause_s: float = 1.0, *, id: str | None = None
-                 ) -> None:
+    def __init__(self, report: Report, settings: Settings, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.report = report
-        self.long_pause_s = long_pause_s
+        self.settings = settings
 
     def compose(self) -> ComposeResult:
-        n = counts(self.report, self.long_pause_s)
+        long_pause = self.settings.long_pause_s
+        language = language_marks(self.report, self.settings)
+        n = counts(self.report, long_pause, language)
         self.border_title = "Transcript"
-        self.border_subtitle = (f"{n['filler']} fillers · {n['hedge']} hedges · "
-                                f"{n['signpost']} signposts · {n['pause']} long pauses")
+        self.border_subtitle = " · ".join(
+            f"{n[kind]} {label}{'' if n[kind] == 1 else 's'}"
+            for kind, label in (("filler", "filler"), ("hedge", "hedge"),
+                                ("signpost", "signpost"), ("pause", "long pause")))
         yield Static(legend(), classes="legend")
-        yield Static(render_transcript(self.report, self.long_pause_s), classes="transcript")
+        yield Static(render_transcript(self.report, long_pause, language), classes="transcript")

@@ -1,0 +1,157 @@
+"""Progress: trends of overall score, pace, fillers, long pauses and structure, per
+category and overall, drawn in the terminal; streaks and what to practise next."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual_plotext import PlotextPlot
+
+from voicecoach.compare import PACE_BAND
+from voicecoach.history import TakeRow
+from voicecoach.progress import (
+    ALL,
+    METRICS,
+    by_category,
+    daily,
+    needs_practice,
+    series,
+    streaks,
+    summary,
+)
+
+CHARTS = ("overall", "wpm", "fillers_per_min", "long_pauses", "structure")
+
+
+def plot_metric(plot: PlotextPlot, rows: list[TakeRow], metric: str) -> int:
+    """Draw one metric's daily means into `plot`; returns how many days it shows."""
+    spec = METRICS[metric]
+    days = daily(series(rows, metric))
+    plt = plot.plt
+    plt.clear_figure()
+    plt.title(spec.label + (f" ({spec.unit})" if spec.unit else ""))
+    if not days:
+        plt.text("no scored takes yet", 0.5, 0.5, alignment="center")
+        plt.xlim(0, 1)
+        plt.ylim(0, 1)
+        plt.xticks([])
+        plt.yticks([])
+        plot.refresh()
+        return 0
+    first = days[0].day
+    xs = [(d.day - first).days for d in days]
+    ys = [round(d.value, 1) for d in days]
+    plt.plot(xs, ys, marker="braille")
+    plt.scatter(xs, ys, marker="dot")
+    if metric in ("overall", "structure"):
+        plt.ylim(0, 100)
+    if metric == "wpm":
+        for bound in PACE_BAND:  # the pace band, for reference
+            plt.hline(bound, "gray")
+    ticks = sorted({xs[0], xs[len(xs) // 2], xs[-1]})
+    plt.xticks(ticks, [date.fromordinal(first.toordinal() + t).strftime("%m-%d")
+                       for t in ticks])
+    if len(xs) == 1:
+        plt.xlim(xs[0] - 1, xs[0] + 1)
+    plot.refresh()
+    return len(days)
+
+
+def side_text(rows: list[TakeRow], prompts: list[Any] | None, today: date | None) -> Text:
+    streak = streaks(rows, today)
+    sm = summary(rows, today)
+    text = Text()
+    text.append("Streak\n", style="bold")
+    text.append(f"  {streak.current} day(s) in a row", style="bold green" if streak.current
+                else "dim")
+    text.append("" if streak.practised_today or not streak.current else
+                "  · practise today to keep it")
+    text.append(f"\n  longest {streak.longest} · {streak.days} day(s) practised\n")
+    text.append(f"  {sm.takes} takes, {sm.minutes:.0f} min spoken\n")
+    if sm.week_mean is not None:
+        text.append(f"  this week: overall {sm.week_mean:.0f}")
+        if sm.prior_week_mean is not None:
+            change = sm.week_mean - sm.prior_week_mean
+            text.append(f" ({change:+.0f} vs the week before)",
+                        style="green" if change >= 0 else "red")
+        text.append("\n")
+    text.append("\nPractise next\n", style="bold")
+    needs = needs_practice(rows, prompts or (), today)
+    if not needs:
+        text.append("  nothing yet: record a take first\n", style="dim")
+    for n in needs:
+        score = "–" if n.last_overall is None else str(n.last_overall)
+        text.append(f"  {score:>3}  ", style="bold")
+        text.append(f"{n.text[:60]}\n")
+        text.append(f"       {n.reason}\n", style="dim")
+    return text
+
+
+class ProgressScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ProgressScreen #progress-body { height: 1fr; }
+    ProgressScreen #progress-left { width: 34; }
+    ProgressScreen #progress-categories { height: 1fr; }
+    ProgressScreen #progress-charts {
+        grid-size: 3 2; grid-gutter: 0 1; width: 1fr; height: 1fr;
+    }
+    ProgressScreen PlotextPlot { height: 1fr; min-height: 8; }
+    ProgressScreen #progress-side { height: 1fr; border: round $primary 50%; }
+    """
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def __init__(self, rows: list[TakeRow], prompts: list[Any] | None = None,
+                 today: date | None = None) -> None:
+        super().__init__()
+        self.rows = rows
+        self.prompts = prompts
+        self.today = today
+        self.groups = by_category(rows)
+        self.category = ALL
+        self.shown_days: dict[str, int] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="progress-body"):
+            with Vertical(id="progress-left"):
+                yield Label("Category", classes="pane-title")
+                yield OptionList(*(Option(f"{name} ({len(rows)})", id=name)
+                                   for name, rows in self.groups.items()),
+                                 id="progress-categories")
+            with Grid(id="progress-charts"):
+                for metric in CHARTS:
+                    yield PlotextPlot(id=f"chart-{metric}")
+                with VerticalScroll(id="progress-side"):
+                    yield Static(side_text(self.rows, self.prompts, self.today),
+                                 id="progress-summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Progress"
+        self.sub_title = "daily means"
+        self.query_one("#progress-side").border_title = "Streaks and next steps"
+        self.draw()
+
+    def draw(self) -> None:
+        rows = self.groups.get(self.category, [])
+        for metric in CHARTS:
+            self.shown_days[metric] = plot_metric(
+                self.query_one(f"#chart-{metric}", PlotextPlot), rows, metric)
+
+    @on(OptionList.OptionHighlighted, "#progress-categories")
+    def _category(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id and event.option.id != self.category:
+            self.category = event.option.id
+            self.draw()
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,204 @@
+"""Replay a take: play/pause, seek ±5 s, the word being spoken lit as it plays,
+findings with timestamps that jump the playback there.
+
+The screen polls the player 20 times a second from a timer on the UI thread; the
+PortAudio callback never touches Textual. The lit word comes from the frames the
+output has consumed, less its latency (`Player.audible_s`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+
+from voicecoach.errors import VoiceCoachError
+from voicecoach.history import TakeRow
+from voicecoach.playback import SEEK_STEP_S, Output, Player, word_at, word_starts
+from voicecoach.report import Finding, Report
+from voicecoach.tui.word_transcript import WordTranscript
+
+TICK_S = 0.05
+SEVERITY_STYLE = {"major": "bold red", "minor": "yellow", "info": "green"}
+
+
+def clock(seconds: float, tenths: bool = False) -> str:
+    s = max(0.0, seconds)
+    if tenths:
+        return f"{int(s) // 60}:{s % 60:04.1f}"
+    return f"{int(s) // 60}:{int(s) % 60:02d}"
+
+
+def finding_label(f: Finding) -> Text:
+    text = Text()
+    text.append(f"{clock(f.start):>5} " if f.start is not None else "  all ", style="cyan")
+    text.append(f"{f.severity:<5} ", style=SEVERITY_STYLE.get(f.severity, ""))
+    text.append(f.message)
+    return text
+
+
+class ReplayScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ReplayScreen #replay-title { height: auto; padding: 0 1; text-style: bold; }
+    ReplayScreen #replay-transport { height: 1; padding: 0 1; }
+    ReplayScreen #replay-time { width: 24; }
+    ReplayScreen #replay-bar { width: 1fr; }
+    ReplayScreen #replay-main { height: 1fr; }
+    ReplayScreen #replay-transcript { width: 3fr; border: round $primary 50%; }
+    ReplayScreen #replay-side { width: 2fr; }
+    ReplayScreen #replay-findings { height: 1fr; border: round $primary 50%; }
+    """
+    BINDINGS = [
+        Binding("space", "toggle", "Play/Pause"),
+        Binding("left", "skip(-1)", f"-{SEEK_STEP_S:.0f}s"),
+        Binding("right", "skip(1)", f"+{SEEK_STEP_S:.0f}s"),
+        Binding("left_square_bracket", "word(-1)", "Prev word", key_display="["),
+        Binding("right_square_bracket", "word(1)", "Next word", key_display="]"),
+        Binding("home", "restart", "Start", show=False),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, report: Report, audio_path: Path | str | None = None, *,
+                 row: TakeRow | None = None, output: Output | None = None,
+                 player: Player | None = None, long_pause_s: float = 1.0) -> None:
+        super().__init__()
+        self.report = report
+        self.audio_path = Path(audio_path or report.audio_path)
+        self.row = row
+        self.output = output
+        self.player = player
+        self.long_pause_s = long_pause_s
+        self.starts = word_starts(report.words)
+        self.audio_error = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        title = self.row.prompt_text if self.row else (self.report.prompt_id or "Take")
+        when = f"  ·  {self.row.created_at:%Y-%m-%d %H:%M}" if self.row else ""
+        yield Static(Text(f"{title}{when}"), id="replay-title")
+        with Horizontal(id="replay-transport"):
+            yield Static(id="replay-time")
+            yield ProgressBar(total=max(self.report.duration_s, 0.001), show_eta=False,
+                              show_percentage=False, id="replay-bar")
+        with Horizontal(id="replay-main"):
+            yield WordTranscript(self.report, self.long_pause_s, id="replay-transcript")
+            with Vertical(id="replay-side"):
+                yield OptionList(*(Option(finding_label(f), id=str(i))
+                                   for i, f in enumerate(self.report.findings)),
+                                 id="replay-findings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Replay"
+        self.query_one("#replay-transcript").border_title = "Transcript (click a word)"
+        findings = self.query_one("#replay-findings", OptionList)
+        findings.border_title = f"Findings ({len(self.report.findings)})"
+        if self.player is None:
+            try:
+                self.player = Player.from_file(self.audio_path, output=self.output)
+            except VoiceCoachError as err:
+                self.audio_error = str(err)
+                self.notify(f"{err}\nThe transcript and findings are still here.",
+                            title="Replay", severity="error")
+        self.set_interval(TICK_S, self.tick)
+        self.tick()
+        self.query_one(WordTranscript).focus()
+
+    def on_unmount(self) -> None:
+        if self.player is not None:
+            self.player.close()
+
+    # --- following playback ------------------------------------------------------------------
+    @property
+    def position_s(self) -> float:
+        return self.player.audible_s if self.player is not None else 0.0
+
+    def tick(self) -> None:
+        player = self.player
+        position = self.position_s
+        if player is None:
+            state = "no audio"
+        else:
+            state = "▶" if player.playing else ("■" if player.ended else "❚❚")
+        self.query_one("#replay-time", Static).update(
+            f"{state} {clock(position, tenths=True)} / {clock(self.report.duration_s)}")
+        self.query_one("#replay-bar", ProgressBar).update(progress=position)
+        transcript = self.query_one(WordTranscript)
+        lit = word_at(self.starts, position)
+        if transcript.lit != lit:
+            transcript.lit = lit
+
+    # --- control ------------------------------------------------------------------------------
+    def _with_player(self) -> Player | None:
+        if self.player is None:
+            self.notify(self.audio_error or "no audio for this take", title="Replay",
+                        severity="warning")
+        return self.player
+
+    def _guard(self, action: Any) -> None:
+        try:
+            action()
+        except VoiceCoachError as err:  # the output device failed to open
+            self.notify(str(err), title="Playback", severity="error")
+        self.tick()
+
+    def action_toggle(self) -> None:
+        player = self._with_player()
+        if player is not None:
+            self._guard(player.toggle)
+
+    def action_skip(self, direction: int) -> None:
+        player = self._with_player()
+        if player is not None:
+            self._guard(lambda: player.seek(self.position_s + direction * SEEK_STEP_S))
+
+    def action_restart(self) -> None:
+        self.seek(0.0)
+
+    def action_word(self, direction: int) -> None:
+        if not self.starts:
+            return
+        # From the consumed position, not the audible one: right after a seek they differ
+        # by the output latency, and the next word must follow the one just chosen.
+        at = self.player.position_s if self.player is not None else 0.0
+        current = word_at(self.starts, at)
+        index = 0 if current is None else current + direction
+        self.seek_word(max(0, min(index, len(self.starts) - 1)))
+
+    def seek(self, seconds: float, play: bool = False) -> None:
+        player = self._with_player()
+        if player is None:
+            return
+
+        def go() -> None:
+            player.seek(seconds)
+            if play and not player.playing:
+                player.play()
+
+        self._guard(go)
+
+    def seek_word(self, index: int) -> None:
+        self.seek(self.report.words[index].start)
+
+    @on(WordTranscript.WordClicked)
+    def _word_clicked(self, event: WordTranscript.WordClicked) -> None:
+        self.seek_word(event.index)
+
+    @on(OptionList.OptionSelected, "#replay-findings")
+    def _finding_selected(self, event: OptionList.OptionSelected) -> None:
+        finding = self.report.findings[int(event.option.id or 0)]
+        if finding.start is None:
+            self.notify("this finding is about the whole take", title=finding.category)
+            return
+        self.seek(finding.start, play=True)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
