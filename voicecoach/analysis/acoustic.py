@@ -22,6 +22,8 @@ from voicecoach.asr.base import Word
 from voicecoach.audio.vad import Span
 from voicecoach.report import Filler
 
+TEXT = "(voiced, no word)"
+
 
 def _covered(words: list[Word], span: Span) -> float:
     return sum(max(0.0, min(w.end, span.end) - max(w.start, span.start)) for w in words)
@@ -29,12 +31,20 @@ def _covered(words: list[Word], span: Span) -> float:
 
 def acoustic_fillers(words: list[Word], regions: list[Span], rules: ScoringRules,
                      known: list[Filler] = ()) -> list[Filler]:
-    """Candidate filled pauses (kind "acoustic") not already explained by `known`."""
+    """Filled pauses (kind "acoustic") from the traces precise enough to flag
+    (`rules.acoustic_traces`), not already explained by `known`."""
+    return [f for f, trace in acoustic_candidates(words, regions, rules, known)
+            if trace in rules.acoustic_traces]
+
+
+def acoustic_candidates(words: list[Word], regions: list[Span], rules: ScoringRules,
+                        known: list[Filler] = ()) -> list[tuple[Filler, str]]:
+    """Candidates with the trace that produced them: isolated | between | lead."""
     if not words or not regions:
         return []
     lo, hi = rules.acoustic_min_s, rules.acoustic_max_s
     first, last = words[0].start, words[-1].end
-    out: list[Filler] = []
+    out: list[tuple[Filler, str]] = []
     for k, region in enumerate(regions):
         # Only inside the answer: a cough before the first word is not a filler.
         if region.end <= first or region.start >= last:
@@ -48,19 +58,19 @@ def acoustic_fillers(words: list[Word], regions: list[Span], rules: ScoringRules
                      if _covered([w], region) >= 0.5 * min(w.end - w.start, region.duration)]
             if not owned or (len(owned) == 1
                              and owned[0].probability < rules.acoustic_low_probability):
-                out.append(Filler("(voiced, no word)", region.start, region.end, "acoustic"))
+                out.append((Filler(TEXT, region.start, region.end, "acoustic"), "isolated"))
                 continue
         # Uncovered voiced time between consecutive words inside this region.
         for a, b in zip(inside, inside[1:]):
             gap = Span(max(a.end, region.start), min(b.start, region.end))
             if lo <= gap.duration <= hi:
-                out.append(Filler("(voiced, no word)", gap.start, gap.end, "acoustic"))
+                out.append((Filler(TEXT, gap.start, gap.end, "acoustic"), "between"))
         # The region opens with voice long before its first word.
         if inside and inside[0].start > region.start:
             lead = Span(region.start, inside[0].start)
             if lo <= lead.duration <= hi and region.start > first:
-                out.append(Filler("(voiced, no word)", lead.start, lead.end, "acoustic"))
-    return [f for f in out if not _near_any(f, known)]
+                out.append((Filler(TEXT, lead.start, lead.end, "acoustic"), "lead"))
+    return [(f, r) for f, r in out if not _near_any(f, known)]
 
 
 def _near_any(f: Filler, others: list[Filler], slack_s: float = 0.3) -> bool:
