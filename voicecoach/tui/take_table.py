@@ -161,6 +161,15 @@ class TakeTable(ScrollView, can_focus=True):
             self.cursor_row = index
         self.focus()
 
+    def column_x(self, key: str) -> int:
+        """The x of column `key`'s first cell (for clicks in tests)."""
+        left = 1
+        for column, width in zip(self.columns, self._widths()):
+            if column.key == key:
+                return left
+            left += width + GAP
+        raise KeyError(key)
+
     def _column_at(self, x: int) -> str | None:
         left = 1
         for column, width in zip(self.columns, self._widths()):
