@@ -34,9 +34,10 @@ def analyze_coverage(tr: Transcript, prompt: Prompt) -> Outcome:
     missed = [p for p in points if not p["touched"]]
     score = round(100 * len(touched) / total) if total else 100
     if missed:
+        shown = "; ".join(p["label"] for p in missed[:2])
+        more = f"; and {len(missed) - 2} more" if len(missed) > 2 else ""
         out.take(100 - score, "missed-key-points", "content",
-                 f"Missed {len(missed)} of {total} key points: "
-                 + "; ".join(p["label"] for p in missed) + ".",
+                 f"Missed {len(missed)} of {total} key points: {shown}{more}.",
                  f"Next take, cover: {missed[0]['label'].lower()}.")
     if touched:
         out.praise("key-points", "content",

@@ -52,10 +52,16 @@ def analyze_flow(tr: Transcript, rules: ScoringRules, signpost_tokens: list[int]
                  worst.start, worst.end, span(worst.first, worst.first + 14))
 
     # Conjunction chains: "and then... and so... but then".
+    # Two-word connectors ("and then") anywhere, or many clause-opening and/so/but
+    # inside one sentence; "late, so labels lag, and some fraud..." is ordinary speech.
     chain_marks = [m.first for m in lexicon(rules.connectors).find(texts)]
-    chain_marks += [i for i, t in enumerate(tr.tokens) if t.text in _CLAUSE_CONJ
-                    and tr.boundary_before(i, 0.3)]
     chains = _clusters(sorted(set(chain_marks)), rules.chain_window_words, rules.chain_min)
+    for s in tr.sentences:
+        joins = [i for i in range(s.first + 1, s.last + 1) if texts[i] in _CLAUSE_CONJ
+                 and tr.boundary_before(i, 0.3)]
+        if len(joins) >= rules.chain_min + 1 and not any(
+                c[0] <= joins[-1] and joins[0] <= c[-1] for c in chains):
+            chains.append(joins)
     if chains:
         worst = max(chains, key=len)
         extra = _also(chains, worst, lambda c: tr.tokens[c[0]].start)

@@ -148,7 +148,7 @@ LEARNING = (
     "since then", "takeaway",
 )
 
-# Stream of consciousness.
+# Stream of consciousness. "might"/"may" are not hedges: naming a risk needs them.
 CONNECTORS = (
     "and then", "and so", "but then", "so then", "and also", "but also", "and but",
     "or maybe", "and like", "so and", "and and",
@@ -163,7 +163,7 @@ SELF_CORRECTIONS = (
 
 HEDGES = (
     "maybe", "i guess", "kind of", "sort of", "probably", "perhaps", "i suppose",
-    "not sure", "i am not sure", "it depends", "might", "possibly", "somewhat",
+    "not sure", "i am not sure", "it depends", "somewhat",
     "i think maybe", "or something", "something like that", "i do not know",
 )
 
@@ -224,7 +224,7 @@ class ScoringRules:
     hesitation_min_s: float = 1.0
     long_silence_s: float = 5.0
     # Fillers.
-    filler_curve: tuple[tuple[float, float], ...] = ((0, 100), (3, 100), (5, 90), (12, 40),
+    filler_curve: tuple[tuple[float, float], ...] = ((0, 100), (5, 100), (8, 85), (12, 50),
                                                      (20, 0))
     filler_word_share_max: float = 0.04
     burst_window_s: float = 5.0

@@ -115,7 +115,8 @@ def analyze_structure(tr: Transcript, rules: ScoringRules, category: str | None 
         return tr.tokens[m.first].start
 
     def said(m: Match, pad: int = 0) -> str:
-        return quote(tr.span_text(max(0, m.first - pad), min(n - 1, m.last + pad)))
+        return quote(tr.span_text(max(0, m.first - pad), min(n - 1, m.last + pad))
+                     ).strip(" ,.;:?!")
 
     present: dict[str, Match | None] = {}
     framing = [m for m in find["framing"] if m.first < rules.framing_window_words]
@@ -186,7 +187,7 @@ def _anti_patterns(out: Outcome, tr: Transcript, rules: ScoringRules,
     n = len(tr.tokens)
 
     def span(a: int, b: int) -> str:
-        return quote(tr.span_text(max(0, a), min(n - 1, b)))
+        return quote(tr.span_text(max(0, a), min(n - 1, b))).strip(" ,.;:?!")
 
     # Opening with a model or tool, before any framing, data, question or reason.
     choices = sorted(find["models"] + find["tools"], key=lambda m: m.first)
@@ -196,9 +197,10 @@ def _anti_patterns(out: Outcome, tr: Transcript, rules: ScoringRules,
                    for m in find[k] if m.first < first.first]
         if not context:
             out.take(10, "opening-with-model", "structure",
-                     f"Opened with a model or tool (\"{first.phrase}\") instead of the "
-                     "problem.", "Start from the goal and the data; bring in the model "
-                     "once you can say why it fits.",
+                     f"Opened with a model or tool (\"{span(first.first, first.last)}\") "
+                     "instead of the problem.",
+                     "Start from the goal and the data; bring in the model once you can say "
+                     "why it fits.",
                      tr.tokens[first.first].start, tr.tokens[first.last].end,
                      span(0, first.last + 3))
 
@@ -218,7 +220,7 @@ def _anti_patterns(out: Outcome, tr: Transcript, rules: ScoringRules,
         worst = max(lists, key=len)
         out.take(10, "tool-list", "structure",
                  f"Listed {len(worst)} tools in a row without saying why "
-                 f"({', '.join(m.phrase for m in worst)}).",
+                 f"({', '.join(span(m.first, m.last) for m in worst)}).",
                  "For each tool, give the reason and the cost: \"because decisions affect "
                  "users, I'd use SHAP, but I'd check attribution stability.\"",
                  tr.tokens[worst[0].first].start, tr.tokens[worst[-1].last].end,
@@ -234,7 +236,8 @@ def _anti_patterns(out: Outcome, tr: Transcript, rules: ScoringRules,
         if unjustified:
             m = unjustified[0]
             out.take(5, "unjustified-choice", "structure",
-                     f"Chose \"{m.phrase}\" without a reason, tradeoff or constraint.",
+                     f"Chose \"{span(m.first, m.last)}\" without a reason, tradeoff or "
+                     "constraint.",
                      "Say why it fits this problem and what it costs: Principle, Technique, "
                      "Limitation, Decision.",
                      tr.tokens[m.first].start, tr.tokens[m.last].end,
@@ -244,7 +247,8 @@ def _anti_patterns(out: Outcome, tr: Transcript, rules: ScoringRules,
     if find["overengineering"] and not find["simplicity"]:
         m = find["overengineering"][0]
         out.take(10, "over-engineering", "structure",
-                 f"Reached for heavy machinery (\"{m.phrase}\") with no simple baseline.",
+                 f"Reached for heavy machinery (\"{span(m.first, m.last)}\") with no "
+                 "simple baseline.",
                  "Start from the simplest model that could work, and say what evidence "
                  "would justify something bigger.",
                  tr.tokens[m.first].start, tr.tokens[m.last].end, span(m.first - 3, m.last + 3))
