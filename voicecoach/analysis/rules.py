@@ -101,7 +101,7 @@ TRADEOFFS = (
     "the downside", "downside*", "on the other hand", "in exchange", "sacrific*",
     "worth it", "worth the", "rather than", "instead of", "balance", "balancing",
     "the price", "gain versus", "but it costs", "comes at", "pros and cons",
-    "more than a", "matters more than", "over the",
+    "matters more than", "weigh*", "against", "downshift*", "cheaper", "the catch",
 )
 
 RISKS = (
