@@ -1,9 +1,11 @@
 """Recording through the real PortAudio -> ALSA -> PulseAudio stack.
 
-A PulseAudio null sink `vmic` is the "room"; its monitor `vmic.monitor` is the default
-source, i.e. the microphone. `scripts/virtual-mic.sh` sets it up (idempotently); speech
-synthesized by espeak-ng is played into the sink with `paplay -d vmic` while the
-recorder captures the ALSA device `pulse`.
+`scripts/virtual-mic.sh` starts PulseAudio with the null sink `vmic` whose monitor is
+the default source (the GUIDE recipe). Each test then loads a null sink of its own the
+same way and makes its monitor this process's default source (`PULSE_SOURCE`), so other
+test runs playing into `vmic` at the same time cannot leak into the recording. Speech
+synthesized by espeak-ng is played into that sink with `paplay -d <sink>` while the
+recorder captures the ALSA device `pulse` through PortAudio.
 """
 
 from __future__ import annotations
@@ -55,17 +57,36 @@ def speech() -> Path:
     return path
 
 
-def play(path: Path) -> None:
-    subprocess.run(["paplay", "-d", "vmic", str(path)], check=True, timeout=60)
+@pytest.fixture
+def private_source(vmic, monkeypatch):
+    """A null sink of this test's own, its monitor the default source of this process.
+
+    The shared `vmic` may carry other test runs' speech at the same moment; a private
+    sink built the same way keeps this test's "room" quiet. Returns the sink name.
+    """
+    name = f"vmic_test_{os.getpid()}"
+    done = subprocess.run(["pactl", "load-module", "module-null-sink", f"sink_name={name}"],
+                          capture_output=True, text=True, timeout=10)
+    if done.returncode != 0:
+        pytest.skip(f"cannot load a private null sink: {done.stderr.strip()}")
+    monkeypatch.setenv("PULSE_SOURCE", f"{name}.monitor")  # read when a stream connects
+    yield name
+    subprocess.run(["pactl", "suspend-sink", name, "0"], check=False, timeout=10)
+    subprocess.run(["pactl", "unload-module", done.stdout.strip()], check=False, timeout=10)
 
 
-def record_while_playing(out: Path, source: MicrophoneSource, speech: Path) -> Recorder:
+def play(path: Path, sink: str) -> None:
+    subprocess.run(["paplay", "-d", sink, str(path)], check=True, timeout=60)
+
+
+def record_while_playing(out: Path, source: MicrophoneSource, speech: Path, sink: str
+                         ) -> Recorder:
     rec = Recorder(out, source)
     rec.start()
     # PulseAudio's null-sink monitor takes ~2 s to deliver the first block.
     assert rec.wait_for_audio(10), f"no audio from the microphone: {rec.error}"
     time.sleep(0.3)
-    play(speech)
+    play(speech, sink)
     time.sleep(1.0)  # paplay returns before the server has played its buffer out
     rec.stop()
     return rec
@@ -75,9 +96,10 @@ def words(text: str) -> set[str]:
     return set(re.findall(r"[a-z]+", text.lower()))
 
 
-def test_records_speech_through_portaudio(vmic, speech, tmp_path, faster_engine):
+def test_records_speech_through_portaudio(vmic, private_source, speech, tmp_path,
+                                         faster_engine):
     out = tmp_path / "mic.wav"
-    rec = record_while_playing(out, MicrophoneSource(vmic), speech)
+    rec = record_while_playing(out, MicrophoneSource(vmic), speech, private_source)
     assert rec.error is None
     assert rec.path == out
     info = sf.info(str(out))
@@ -94,10 +116,11 @@ def test_records_speech_through_portaudio(vmic, speech, tmp_path, faster_engine)
     assert word_error_rate(SENTENCE, report.text) <= 0.2
 
 
-def test_device_rate_is_resampled_to_16k(vmic, speech, tmp_path, faster_engine):
+def test_device_rate_is_resampled_to_16k(vmic, private_source, speech, tmp_path,
+                                        faster_engine):
     out = tmp_path / "mic48k.wav"
     source = MicrophoneSource(vmic, capture_rate=48000)
-    rec = record_while_playing(out, source, speech)
+    rec = record_while_playing(out, source, speech, private_source)
     assert source.rate == 48000
     assert rec.error is None
     info = sf.info(str(out))
@@ -125,7 +148,7 @@ def _our_source_outputs() -> list[str]:
     return ids
 
 
-def test_device_vanishing_mid_take_keeps_the_audio(vmic, tmp_path):
+def test_device_vanishing_mid_take_keeps_the_audio(vmic, private_source, tmp_path):
     if shutil.which("pacmd") is None:
         pytest.skip("pacmd not installed")
     out = tmp_path / "vanish.wav"
@@ -151,3 +174,25 @@ def test_device_vanishing_mid_take_keeps_the_audio(vmic, tmp_path):
     assert path == out
     assert sf.info(str(out)).duration == pytest.approx(kept, abs=0.2)
     assert kept >= 0.9
+
+
+def test_a_microphone_that_stops_delivering_is_reported(private_source, tmp_path):
+    out = tmp_path / "stall.wav"
+    rec = Recorder(out, MicrophoneSource("pulse", stall_s=2.0))
+    rec.start()
+    assert rec.wait_for_audio(10)
+    time.sleep(0.5)
+    # Suspending the sink starves the stream without closing it: a hung USB device.
+    subprocess.run(["pactl", "suspend-sink", private_source, "1"], check=True, timeout=10)
+    t0 = time.monotonic()
+    while rec.error is None and time.monotonic() - t0 < 10:
+        time.sleep(0.05)
+    waited = time.monotonic() - t0
+    assert rec.error is not None and "stopped delivering audio" in rec.error
+    assert 1.5 <= waited <= 4.0
+    kept = rec.elapsed_s
+    t0 = time.monotonic()
+    assert rec.stop() == out
+    assert time.monotonic() - t0 < 2.0  # PortAudio's stop() would hang for minutes here
+    assert "stopped delivering audio" in (rec.error or "")  # still there for the UI
+    assert sf.info(str(out)).duration == pytest.approx(kept, abs=0.2)
