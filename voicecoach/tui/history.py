@@ -100,11 +100,12 @@ class HistoryScreen(Screen[None]):
     HistoryScreen #history-filters { height: 3; }
     HistoryScreen #filter-text { width: 2fr; }
     HistoryScreen #filter-category { width: 1fr; }
-    HistoryScreen #filter-since, HistoryScreen #filter-until { width: 18; }
+    HistoryScreen #filter-since, HistoryScreen #filter-until { width: 20; }
     HistoryScreen #filter-drill { width: 24; }
     HistoryScreen Input.-invalid { border: tall $error; }
     HistoryScreen #history-status { height: 1; color: $text-muted; padding: 0 1; }
     """
+    AUTO_FOCUS = "#history-table"  # focus once: each focus change recomposes the footer
     BINDINGS = [
         Binding("c", "compare", "Compare"),
         Binding("space", "mark", "Mark"),
@@ -145,8 +146,8 @@ class HistoryScreen(Screen[None]):
             yield Input(self.filter.text, placeholder="Filter by prompt  ( / )",
                         id="filter-text")
             yield Select([], prompt="All categories", id="filter-category")
-            yield Input(placeholder="since: 7d, 2025-01-31", id="filter-since")
-            yield Input(placeholder="until", id="filter-until")
+            yield Input(placeholder="since (7d, date)", id="filter-since")
+            yield Input(placeholder="until (date)", id="filter-until")
             yield Select([], prompt="All takes", id="filter-drill")
         yield TakeTable(COLUMN_SPECS, id="history-table")
         yield Static(id="history-status")
@@ -155,7 +156,6 @@ class HistoryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "History"
         self.reload()
-        self.query_one(TakeTable).focus()
 
     # --- data ------------------------------------------------------------------------------
     def reload(self, keep: Any = None) -> None:
@@ -213,7 +213,7 @@ class HistoryScreen(Screen[None]):
                     f"{'▼' if self.descending else '▲'}")
         if table.marked:
             text.append(f" · marked #{', #'.join(str(m) for m in sorted(table.marked))}")
-        self.query_one("#history-status", Static).update(text)
+        self.query_one("#history-status", Static).update(text, layout=False)  # fixed size
 
     @property
     def current(self) -> TakeRow | None:

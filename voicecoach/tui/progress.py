@@ -66,6 +66,31 @@ def plot_metric(plot: PlotextPlot, rows: list[TakeRow], metric: str) -> int:
     return len(days)
 
 
+def plot_volume(plot: PlotextPlot, rows: list[TakeRow], today: date | None = None,
+                days: int = 14) -> None:
+    """Takes per day over the last `days` days: the practice behind the streak."""
+    today = today or date.today()
+    counts = [0] * days
+    for r in rows:
+        back = (today - r.created_at.date()).days
+        if 0 <= back < days:
+            counts[days - 1 - back] += 1
+    plt = plot.plt
+    plt.clear_figure()
+    plt.title(f"Takes per day, last {days} days")
+    practised = [(i, n) for i, n in enumerate(counts) if n]
+    if practised:
+        plt.bar([i for i, _ in practised], [n for _, n in practised], width=0.4)
+    top = max(counts, default=0)
+    plt.xlim(-0.5, days - 0.5)
+    plt.ylim(0, top + 1)
+    plt.yticks(list(range(0, top + 2, max(1, (top + 1) // 4))))
+    ticks = [0, days // 2, days - 1]
+    plt.xticks(ticks, [date.fromordinal(today.toordinal() - (days - 1 - t)).strftime("%m-%d")
+                       for t in ticks])
+    plot.refresh()
+
+
 def side_text(rows: list[TakeRow], prompts: list[Any] | None, today: date | None) -> Text:
     streak = streaks(rows, today)
     sm = summary(rows, today)
@@ -91,7 +116,7 @@ def side_text(rows: list[TakeRow], prompts: list[Any] | None, today: date | None
     for n in needs:
         score = "–" if n.last_overall is None else str(n.last_overall)
         text.append(f"  {score:>3}  ", style="bold")
-        text.append(f"{n.text[:60]}\n")
+        text.append(f"{n.text}\n")
         text.append(f"       {n.reason}\n", style="dim")
     return text
 
@@ -99,13 +124,13 @@ def side_text(rows: list[TakeRow], prompts: list[Any] | None, today: date | None
 class ProgressScreen(Screen[None]):
     DEFAULT_CSS = """
     ProgressScreen #progress-body { height: 1fr; }
-    ProgressScreen #progress-left { width: 34; }
-    ProgressScreen #progress-categories { height: 1fr; }
+    ProgressScreen #progress-left { width: 40; }
+    ProgressScreen #progress-categories { height: auto; max-height: 12; }
+    ProgressScreen #progress-side { height: 1fr; border: round $primary 50%; }
     ProgressScreen #progress-charts {
         grid-size: 3 2; grid-gutter: 0 1; width: 1fr; height: 1fr;
     }
     ProgressScreen PlotextPlot { height: 1fr; min-height: 8; }
-    ProgressScreen #progress-side { height: 1fr; border: round $primary 50%; }
     """
     BINDINGS = [Binding("escape", "back", "Back")]
 
@@ -127,12 +152,13 @@ class ProgressScreen(Screen[None]):
                 yield OptionList(*(Option(f"{name} ({len(rows)})", id=name)
                                    for name, rows in self.groups.items()),
                                  id="progress-categories")
-            with Grid(id="progress-charts"):
-                for metric in CHARTS:
-                    yield PlotextPlot(id=f"chart-{metric}")
                 with VerticalScroll(id="progress-side"):
                     yield Static(side_text(self.rows, self.prompts, self.today),
                                  id="progress-summary")
+            with Grid(id="progress-charts"):
+                for metric in CHARTS:
+                    yield PlotextPlot(id=f"chart-{metric}")
+                yield PlotextPlot(id="chart-volume")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -146,6 +172,7 @@ class ProgressScreen(Screen[None]):
         for metric in CHARTS:
             self.shown_days[metric] = plot_metric(
                 self.query_one(f"#chart-{metric}", PlotextPlot), rows, metric)
+        plot_volume(self.query_one("#chart-volume", PlotextPlot), rows, self.today)
 
     @on(OptionList.OptionHighlighted, "#progress-categories")
     def _category(self, event: OptionList.OptionHighlighted) -> None:

@@ -51,6 +51,7 @@ class ReplayScreen(Screen[None]):
     ReplayScreen #replay-transport { height: 1; padding: 0 1; }
     ReplayScreen #replay-time { width: 24; }
     ReplayScreen #replay-bar { width: 1fr; }
+    ReplayScreen #replay-bar Bar { width: 1fr; }
     ReplayScreen #replay-main { height: 1fr; }
     ReplayScreen #replay-transcript { width: 3fr; border: round $primary 50%; }
     ReplayScreen #replay-side { width: 2fr; }

@@ -3,7 +3,10 @@
 Textual's DataTable measures every cell of every row it is given (about 300 ms for
 2,000 takes on this machine), which is too slow to re-filter on each keystroke. Here
 the columns have fixed widths (the prompt column takes what is left), so showing a new
-list of rows is an assignment plus a refresh; the Line API draws the visible lines.
+list of rows is an assignment plus a repaint of this widget; the Line API draws the
+visible lines. It scrolls itself (and draws its own scrollbar) instead of being a
+ScrollView: a ScrollView's virtual size change forces a layout of the whole screen,
+which costs more than the table on every filter keystroke.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from voicecoach.history import TakeRow
 
@@ -38,10 +41,11 @@ class Column:
     style: Callable[[TakeRow], str] | None = None
 
 
-class TakeTable(ScrollView, can_focus=True):
+class TakeTable(Widget, can_focus=True):
     """Rows of takes with a cursor, a sticky header, marks and sort indicators."""
 
-    COMPONENT_CLASSES = {"take-table--header", "take-table--cursor", "take-table--marked"}
+    COMPONENT_CLASSES = {"take-table--header", "take-table--cursor", "take-table--marked",
+                         "take-table--scrollbar", "take-table--thumb"}
     DEFAULT_CSS = """
     TakeTable { height: 1fr; }
     TakeTable > .take-table--header { text-style: bold; background: $panel; }
@@ -55,6 +59,8 @@ class TakeTable(ScrollView, can_focus=True):
         text-style: $block-cursor-text-style;
     }
     TakeTable > .take-table--marked { text-style: bold; color: $accent; }
+    TakeTable > .take-table--scrollbar { color: $scrollbar-background; }
+    TakeTable > .take-table--thumb { color: $scrollbar; }
     """
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False),
@@ -90,6 +96,8 @@ class TakeTable(ScrollView, can_focus=True):
         self.marked: set[Any] = set()
         self.sort_column = ""
         self.descending = True
+        self._cell_cache: dict[int, tuple[TakeRow, list[tuple[str, Style | None]]]] = {}
+        self.top = 0  # index of the first row on screen
 
     # --- data --------------------------------------------------------------------------------
     def show(self, rows: list[TakeRow], keep: Any = None) -> None:
@@ -97,7 +105,7 @@ class TakeTable(ScrollView, can_focus=True):
         self.rows = rows
         index = next((i for i, r in enumerate(rows) if r.id == keep), 0) if keep is not None \
             else min(self.cursor_row, max(0, len(rows) - 1))
-        self.virtual_size = Size(self._total_width(), len(rows) + 1)
+        self.top = min(self.top, self._max_top())
         self.cursor_row = index
         self.refresh()
 
@@ -107,39 +115,63 @@ class TakeTable(ScrollView, can_focus=True):
             return self.rows[self.cursor_row]
         return None
 
+    @property
+    def visible_rows(self) -> int:
+        return max(1, self.size.height - 1)  # minus the header
+
+    def _max_top(self) -> int:
+        return max(0, len(self.rows) - self.visible_rows)
+
     def _widths(self) -> list[int]:
-        fixed = sum(c.width for c in self.columns) + GAP * len(self.columns) + 1
+        # one column for the mark on the left, one for the scrollbar on the right
+        fixed = sum(c.width for c in self.columns) + GAP * len(self.columns) + 2
         flexible = max(16, self.size.width - fixed)
         return [c.width or flexible for c in self.columns]
 
-    def _total_width(self) -> int:
-        return sum(self._widths()) + GAP * len(self.columns) + 1
-
     def on_resize(self) -> None:
-        self.virtual_size = Size(self._total_width(), len(self.rows) + 1)
+        self.top = min(self.top, self._max_top())
+        self._scroll_to_cursor()
+
+    def scroll_rows(self, delta: int) -> None:
+        top = max(0, min(self.top + delta, self._max_top()))
+        if top != self.top:
+            self.top = top
+            self.refresh()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.scroll_rows(3)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.scroll_rows(-3)
 
     # --- cursor ------------------------------------------------------------------------------
     def validate_cursor_row(self, value: int) -> int:
         return max(0, min(value, len(self.rows) - 1)) if self.rows else 0
 
     def watch_cursor_row(self, old: int, new: int) -> None:
+        top = self.top
         self._scroll_to_cursor()
-        self.refresh()
+        if top == self.top and old != new:  # only the two lines that changed
+            for index in (old, new):
+                self.refresh(Region(0, index - self.top + 1, self.size.width, 1))
+        else:
+            self.refresh()
         self.post_message(self.Highlighted(self, self.current))
 
     def _scroll_to_cursor(self) -> None:
-        visible = max(1, self.size.height - 1)  # minus the header
-        top = int(self.scroll_y)
-        if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
-        elif self.cursor_row >= top + visible:
-            self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
+        if self.cursor_row < self.top:
+            self.top = self.cursor_row
+        elif self.cursor_row >= self.top + self.visible_rows:
+            self.top = self.cursor_row - self.visible_rows + 1
+        self.top = max(0, min(self.top, self._max_top()))
 
     def action_cursor(self, delta: int) -> None:
         self.cursor_row += delta
 
     def action_page(self, direction: int) -> None:
-        self.cursor_row += direction * max(1, self.size.height - 2)
+        self.cursor_row += direction * max(1, self.visible_rows - 1)
 
     def action_jump(self, index: int) -> None:
         self.cursor_row = index if index >= 0 else len(self.rows) - 1
@@ -149,12 +181,17 @@ class TakeTable(ScrollView, can_focus=True):
             self.post_message(self.Selected(self, self.current))
 
     def on_click(self, event: events.Click) -> None:
+        if event.x >= self.size.width - 1 and len(self.rows) > self.visible_rows:
+            # the scrollbar: jump there
+            fraction = max(0, event.y - 1) / max(1, self.visible_rows - 1)
+            self.scroll_rows(round(fraction * self._max_top()) - self.top)
+            return
         if event.y == 0:
-            column = self._column_at(event.x + int(self.scroll_x))
+            column = self._column_at(event.x)
             if column is not None:
                 self.post_message(self.HeaderClicked(self, column))
             return
-        index = int(self.scroll_y) + event.y - 1
+        index = self.top + event.y - 1
         if 0 <= index < len(self.rows):
             if index == self.cursor_row and event.chain >= 1 and self.has_focus:
                 self.post_message(self.Selected(self, self.rows[index]))
@@ -182,15 +219,28 @@ class TakeTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         base = self.rich_style
-        scroll_x = int(self.scroll_x)
         if y == 0:
             strip = self._header(base + self.get_component_rich_style("take-table--header"))
         else:
-            index = int(self.scroll_y) + y - 1
+            index = self.top + y - 1
             if index >= len(self.rows):
-                return Strip.blank(width, base)
-            strip = self._row(index, base)
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
+                strip = Strip.blank(width - 1, base)
+            else:
+                strip = self._row(index, base)
+        strip = strip.crop_extend(0, width - 1, base)
+        return Strip([*strip, self._scrollbar(y, base)], width)
+
+    def _scrollbar(self, y: int, base: Style) -> Segment:
+        rows, visible = len(self.rows), self.visible_rows
+        if y == 0 or rows <= visible:
+            return Segment(" ", base)
+        track = visible
+        size = max(1, round(track * visible / rows))
+        start = round((track - size) * self.top / max(1, rows - visible))
+        thumb = start <= y - 1 < start + size
+        style = base + self.get_component_rich_style(
+            "take-table--thumb" if thumb else "take-table--scrollbar")
+        return Segment("█" if thumb else "▕", style)
 
     def _header(self, style: Style) -> Strip:
         segments = [Segment(" ", style)]
@@ -201,6 +251,21 @@ class TakeTable(ScrollView, can_focus=True):
             segments.append(Segment(_fit(label, w, column.align) + " " * GAP, style))
         return Strip(segments)
 
+    def _cells(self, row: TakeRow) -> list[tuple[str, Style | None]]:
+        """Each column's text and extra style for `row`, formatted once per row object
+        (strftime and friends cost more than drawing)."""
+        entry = self._cell_cache.get(id(row))
+        if entry is not None and entry[0] is row:
+            return entry[1]
+        cells = []
+        for column in self.columns:
+            extra = column.style(row) if column.style is not None else ""
+            cells.append((column.text(row), _parse(extra) if extra else None))
+        if len(self._cell_cache) > 4 * max(len(self.rows), 1000):
+            self._cell_cache.clear()
+        self._cell_cache[id(row)] = (row, cells)
+        return cells
+
     def _row(self, index: int, base: Style) -> Strip:
         row = self.rows[index]
         cursor = index == self.cursor_row
@@ -209,14 +274,11 @@ class TakeTable(ScrollView, can_focus=True):
         marked = row.id in self.marked
         mark_style = line_style + self.get_component_rich_style("take-table--marked")
         segments = [Segment("●" if marked else " ", mark_style if marked else line_style)]
-        for column, w in zip(self.columns, self._widths()):
-            style = line_style
-            if column.style is not None and not cursor:
-                extra = column.style(row)
-                if extra:
-                    style = line_style + _parse(extra)
-            segments.append(Segment(_fit(column.text(row), w, column.align), style))
-            segments.append(Segment(" " * GAP, line_style))
+        gap = Segment(" " * GAP, line_style)
+        for column, w, (text, extra) in zip(self.columns, self._widths(), self._cells(row)):
+            style = line_style + extra if extra is not None and not cursor else line_style
+            segments.append(Segment(_fit(text, w, column.align), style))
+            segments.append(gap)
         return Strip(segments)
 
 
