@@ -102,7 +102,7 @@ def text_of(app: VoiceCoachApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
 
-async def record_take(pilot: Pilot, app: VoiceCoachApp) -> None:
+async def record_take(pilot: Pilot, app: VoiceCoachApp, expect_result: bool = True) -> None:
     """On a practice screen: record the whole clip, stop, wait for the result."""
     screen = app.screen
     assert isinstance(screen, PracticeScreen)
@@ -110,7 +110,8 @@ async def record_take(pilot: Pilot, app: VoiceCoachApp) -> None:
     await wait_for(pilot, lambda: screen.panel.state == "recording", what="recording")
     await wait_for(pilot, lambda: screen.panel.recorder.source_finished, what="clip played")
     await pilot.press("s")
-    await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), 60, "the result")
+    if expect_result:
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), 60, "the result")
 
 
 # --- flows --------------------------------------------------------------------------------
@@ -167,6 +168,7 @@ async def test_drill_of_two_prompts_with_short_times(make_app, store: Store) -> 
         setup.query_one("#drill-count", Input).value = "2"
         setup.query_one("#drill-category", Select).value = "ML system design"
         setup.query_one("#drill-own-times", Switch).value = False  # use 1 s / 3 s
+        await wait_for(pilot, lambda: "Off: your settings" in text_of(app, "#drill-times"))
         await pilot.click("#drill-start")
         await wait_for(pilot, lambda: isinstance(app.screen, DrillScreen), what="drill")
         drill = app.screen
@@ -218,6 +220,45 @@ async def test_settings_saved_as_toml_and_env_wins(make_app, tmp_path: Path,
     saved = (tmp_path / "config" / "settings.toml").read_text()
     assert "think_s = 12" in saved and 'filler_words = [\n    "basically",' in saved
     assert app.settings.think_s == 12 and app.settings.answer_s == 99  # env still wins
+
+
+@pytest.mark.asyncio
+async def test_command_palette_offers_every_action_of_the_screen(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Practice", "Random prompt", "Drill", "Settings", "Search", "Quit",
+                "Screenshot"} <= titles
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Record", "Read prompt aloud", "Back"} <= titles and "Stop" not in titles
+
+
+@pytest.mark.asyncio
+async def test_a_missing_model_is_reported_and_the_take_kept(store: Store, tmp_path: Path
+                                                             ) -> None:
+    from voicecoach.errors import ModelError
+
+    def no_model(settings: Settings, progress) -> None:
+        raise ModelError("faster-whisper model 'base.en' is not on this machine; run "
+                         "`voicecoach models download base.en` (needs network)")
+
+    app = create_app(Settings(), store, jfk_source, no_model, make_prompts())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "failed" in app.engine_status, what="the failure")
+        assert "voicecoach models download" in app.engine_status
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
+        practice = app.screen
+        await record_take(pilot, app, expect_result=False)
+        await wait_for(pilot, lambda: "Could not score" in text_of(app, "#rec-warning"),
+                       what="the scoring error")
+        assert "recording is kept" in text_of(app, "#rec-warning")
+        take = store.takes()[0]
+        assert take.status == "failed" and take.audio_path.exists()
+        assert practice.check_action("record", ()) is True  # ready for another go
 
 
 # --- recording faults: a clear message, and the audio so far is kept ------------------------

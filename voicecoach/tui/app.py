@@ -176,7 +176,21 @@ class VoiceCoachApp(App[int]):
                             self.open_settings)
         yield SystemCommand("Drill", "A timed session of several prompts",
                             self.open_drill_setup)
-        yield from super().get_system_commands(screen)
+        yield SystemCommand("Screenshot", "Save an SVG picture of this screen (data folder)",
+                            lambda: self.set_timer(0.1, self.action_save_screenshot))
+        # Textual's own "Screenshot" saves to a Downloads folder that may not exist.
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Screenshot")
+
+    def action_save_screenshot(self) -> None:
+        folder = data_dir() / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(folder))
+        except OSError as err:
+            self.notify(f"Cannot save the screenshot: {err.strerror or err}",
+                        severity="error")
+            return
+        self.notify(path, title="Screenshot saved")
 
 
 def create_app(

@@ -89,7 +89,6 @@ class DrillSetupScreen(ModalScreen["DrillPlan | None"]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        s = self.vc.settings
         present = [c for c in CATEGORIES if any(p.category == c for p in self.vc.prompts)]
         options = [("Any category (random)", ANY)] + [(c, c) for c in present]
         with Vertical(id="drill-setup"):
@@ -102,8 +101,7 @@ class DrillSetupScreen(ModalScreen["DrillPlan | None"]):
             with Horizontal(classes="switch-row"):
                 yield ToggleSwitch(value=True, id="drill-own-times")
                 yield Label("Use each prompt's own think/answer times", id="own-times-label")
-            yield Static(Text(f"Otherwise your settings: think {duration(s.think_s)}, "
-                              f"answer {duration(s.answer_s)}", style="dim"), id="drill-times")
+            yield Static(id="drill-times")
             yield Static(id="drill-error")
             with Horizontal(classes="buttons"):
                 yield Button("Start drill", variant="primary", id="drill-start")
@@ -111,6 +109,16 @@ class DrillSetupScreen(ModalScreen["DrillPlan | None"]):
 
     def on_mount(self) -> None:
         self.query_one("#drill-count", Input).focus()
+        self._show_times()
+
+    @on(ToggleSwitch.Changed)
+    def _show_times(self) -> None:
+        s = self.vc.settings
+        own = self.query_one("#drill-own-times", ToggleSwitch).value
+        text = ("On: each prompt's own times (e.g. think 45s, answer 4m)" if own else
+                f"Off: your settings for every prompt: think {duration(s.think_s)}, "
+                f"answer {duration(s.answer_s)} (change them in Settings)")
+        self.query_one("#drill-times", Static).update(Text(text, style="dim"))
 
     @on(Input.Submitted, "#drill-count")
     @on(Button.Pressed, "#drill-start")
@@ -363,11 +371,15 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
 
 
 def recurring(reports: list[Report], least: int = 2) -> list[tuple[str, int]]:
-    """Faults found in at least `least` takes of the drill: (message, takes), most first."""
+    """Faults found in at least `least` takes of the drill: (message, takes), most first.
+
+    Key-point coverage is left out: its message names one prompt's points.
+    """
     seen: dict[str, tuple[str, int]] = {}
     for report in reports:
         for fid, message in {f.id: f.message for f in report.findings
-                             if f.severity in ("major", "minor")}.items():
+                             if f.severity in ("major", "minor")
+                             and f.category != "content"}.items():
             first, n = seen.get(fid, (message, 0))
             seen[fid] = (first, n + 1)
     found = [v for v in seen.values() if v[1] >= least]

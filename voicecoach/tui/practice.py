@@ -67,6 +67,7 @@ class PracticeScreen(Screen[None]):
         self.processing = False
         self.last_report: Report | None = None  # this session's previous take, for "change"
         self.last_take_id: Any = None
+        self._takes = 0  # scored takes of this prompt on this screen
 
     @property
     def vc(self) -> VoiceCoachApp:
@@ -210,6 +211,7 @@ class PracticeScreen(Screen[None]):
         previous = self.last_report or self.vc.takes.previous_report(self.prompt.id,
                                                                       message.take_id)
         self.last_report, self.last_take_id = message.report, message.take_id
+        self._takes += 1
         from voicecoach.tui.result import ResultScreen
 
         self.vc.push_screen(ResultScreen(self.prompt, message.report, previous),
@@ -223,8 +225,7 @@ class PracticeScreen(Screen[None]):
 
     def _after_result(self, choice: str | None) -> None:
         if choice == "again":
-            self._hint()
-            self.action_record()
+            self._hint(again=True)
         elif choice == "next":
             self.vc.replace_practice(self)
         elif choice == "home":
@@ -235,7 +236,7 @@ class PracticeScreen(Screen[None]):
     def _engine_status(self, status: str) -> None:
         self.query_one("#engine-line", Static).update(Text(status, style="dim"))
 
-    def _hint(self) -> None:
+    def _hint(self, again: bool = False) -> None:
         state = self.panel.state if self.is_mounted else "idle"
         if self.processing:
             text = "Scoring your answer. The transcript, scores and tips come next."
@@ -247,4 +248,8 @@ class PracticeScreen(Screen[None]):
             speak = "p reads the prompt aloud; " if can_speak(self.prompt) else ""
             text = (f"Take a moment to plan. {speak}press r (or space) to start recording, "
                     "s to stop.")
+            last = (self.last_report.scores or {}).get("overall") if self.last_report else None
+            if again and last is not None:
+                text = (f"Take {self._takes + 1}: last time you scored {last}; fix the first "
+                        "tip and press r when ready. The result will show what changed.")
         self.query_one("#practice-hint", Static).update(text)

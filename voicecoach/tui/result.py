@@ -83,9 +83,9 @@ def tips_text(report: Report) -> Text:
     for i, tip in enumerate(tips, 1):
         if i > 1:
             text.append("\n\n")
-        at = clock(tip.at) if tip.at is not None else "whole"
         text.append(f"{i}. ", style="bold")
-        text.append(f"[{at}] ", style="bold cyan")
+        if tip.at is not None:
+            text.append(f"[{clock(tip.at)}] ", style="bold cyan")
         style = "bold red" if tip.severity == "major" else "bold yellow"
         text.append(tip.message, style=style)
         if tip.evidence:

@@ -135,6 +135,7 @@ class SettingsScreen(Screen["Settings | None"]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#input_device", Select).focus()
         self._list_devices()
 
     @work(thread=True, exclusive=True, group="devices")

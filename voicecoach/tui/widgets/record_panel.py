@@ -174,7 +174,9 @@ class RecordPanel(Vertical):
         level = MeterReading.of(rec.level())
         self.query_one(LevelMeter).reading = level
         now = time.monotonic()
-        self._silent_since = (self._silent_since or now) if level.silent else None
+        # Silence counts once audio flows: a microphone still opening is not a dead one.
+        silent = level.silent and self.elapsed_s > 0
+        self._silent_since = (self._silent_since or now) if silent else None
         if level.clipping:
             self._clipped_at = now
         if self._clipped_at is not None and now - self._clipped_at < CLIP_HOLD_S:
@@ -206,7 +208,11 @@ class RecordPanel(Vertical):
             "recording": Text("● REC", style="bold red"),
             "stopping": Text("◌ saving the take…", style="yellow"),
         }
-        status.update(labels[self.state])
+        label = labels[self.state]
+        if self.state == "recording" and self.elapsed_s == 0:
+            # PulseAudio can take ~2 s to deliver the first block: say so, do not look dead.
+            label = Text("● REC  waiting for the microphone…", style="bold yellow")
+        status.update(label)
         limit = f" / {clock(self.limit_s)}" if self.limit_s else ""
         self.query_one("#rec-clock", Static).update(
             Text(f"{clock(self.elapsed_s)}{limit}",
