@@ -210,8 +210,21 @@ async def test_replay_findings_jump_playback(seeded, tmp_path):
         assert screen.player.playing  # jumping to a finding plays it
         out.pull_seconds(0.3)
         screen.tick()
-        assert screen.query_one(WordTranscript).lit == word_at(
-            word_starts(take.report.words), target + 0.3)
+        transcript = screen.query_one(WordTranscript)
+        assert transcript.lit == word_at(word_starts(take.report.words), target + 0.3)
+        # in the middle of the 2.6 s pause, its ⏸ mark is lit as well
+        pause = max(take.report.pauses, key=lambda p: p.duration)
+        screen.player.seek((pause.start + pause.end) / 2)
+        screen.tick()
+        assert transcript.lit_pause is not None
+        piece = transcript.pieces[transcript.lit_pause]
+        assert piece.text.startswith("⏸ 2.6") and piece.span == (pause.start, pause.end)
+        strip = transcript.render_line(transcript.piece_line[transcript.lit_pause]
+                                       - int(transcript.scroll_y))
+        assert [seg.text for seg in strip if seg.style and seg.style.reverse][-1] == piece.text
+        screen.player.seek(pause.end + 0.01)
+        screen.tick()
+        assert transcript.lit_pause is None
 
 
 async def test_compare_marked_take(seeded, prompts):

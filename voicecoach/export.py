@@ -154,7 +154,7 @@ def drill_markdown(items: Sequence[ExportTake], drill_id: Any, long_pause_s: flo
                    ) -> str:
     out = [f"# Drill {md(drill_id)}", ""]
     if items:
-        out += [f"{len(items)} takes, {items[0].row.created_at:%Y-%m-%d %H:%M}", ""]
+        out += [f"{_takes(len(items))}, {items[0].row.created_at:%Y-%m-%d %H:%M}", ""]
         out += ["| # | Prompt | Length | Overall |", "|---:|---|---:|---:|"]
         for i, it in enumerate(items, 1):
             overall = it.row.overall if it.row.overall is not None else "–"
@@ -276,7 +276,7 @@ def take_html(item: ExportTake, long_pause_s: float = 1.0,
 def drill_html(items: Sequence[ExportTake], drill_id: Any, long_pause_s: float = 1.0) -> str:
     body = [f"<h1>Drill {h(drill_id)}</h1>"]
     if items:
-        body.append(f'<p class="meta">{len(items)} takes · '
+        body.append(f'<p class="meta">{_takes(len(items))} · '
                     f"{items[0].row.created_at:%Y-%m-%d %H:%M}</p>")
         body.append(svgcharts.bar_chart(
             [(f"{i}. {_short(it.row.prompt_text, 14)}", it.row.overall)
@@ -292,6 +292,10 @@ def drill_html(items: Sequence[ExportTake], drill_id: Any, long_pause_s: float =
     for it in items:
         body.append(f'<section class="take">{_html_take(it, long_pause_s, "h2")}</section>')
     return _page(f"voicecoach · drill {drill_id}", "\n".join(body))
+
+
+def _takes(n: int) -> str:
+    return f"{n} take" if n == 1 else f"{n} takes"
 
 
 def _short(text: str, n: int) -> str:

@@ -146,8 +146,8 @@ class HistoryScreen(Screen[None]):
             yield Input(self.filter.text, placeholder="Filter by prompt  ( / )",
                         id="filter-text")
             yield Select([], prompt="All categories", id="filter-category")
-            yield Input(placeholder="since (7d, date)", id="filter-since")
-            yield Input(placeholder="until (date)", id="filter-until")
+            yield Input(placeholder="since 7d/date", id="filter-since")
+            yield Input(placeholder="until date", id="filter-until")
             yield Select([], prompt="All takes", id="filter-drill")
         yield TakeTable(COLUMN_SPECS, id="history-table")
         yield Static(id="history-status")

@@ -136,6 +136,9 @@ class ReplayScreen(Screen[None]):
         lit = word_at(self.starts, position)
         if transcript.lit != lit:
             transcript.lit = lit
+        pause = transcript.pause_at(position)  # silence now: light its ⏸ mark too
+        if transcript.lit_pause != pause:
+            transcript.lit_pause = pause
 
     # --- control ------------------------------------------------------------------------------
     def _with_player(self) -> Player | None:

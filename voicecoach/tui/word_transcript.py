@@ -30,6 +30,7 @@ class Piece:
     style: str  # a key of marks.STYLES, or ""
     word: int | None = None  # index into report.words
     new_line: bool = False  # starts a paragraph
+    span: tuple[float, float] | None = None  # a pause's start and end
 
 
 def pieces(report: Report, long_pause_s: float) -> list[Piece]:
@@ -45,7 +46,8 @@ def pieces(report: Report, long_pause_s: float) -> list[Piece]:
         new_para = i == 0
         while p < len(pauses) and pauses[p].end <= word.start + 0.3:
             if i:
-                out.append(Piece(f"⏸ {pauses[p].label}", "pause"))
+                out.append(Piece(f"⏸ {pauses[p].label}", "pause",
+                                 span=(pauses[p].start, pauses[p].end)))
                 new_para = True
             p += 1
         if new_para:
@@ -59,7 +61,8 @@ class WordTranscript(ScrollView, can_focus=True):
     WordTranscript { height: 1fr; padding: 0 1; }
     """
 
-    lit: reactive[int | None] = reactive(None)
+    lit: reactive[int | None] = reactive(None)  # the word being spoken (or just spoken)
+    lit_pause: reactive[int | None] = reactive(None)  # index into pieces: a long pause now
 
     class WordClicked(Message):
         def __init__(self, index: int) -> None:
@@ -73,6 +76,8 @@ class WordTranscript(ScrollView, can_focus=True):
         self.pieces = pieces(report, long_pause_s)
         self.lines: list[list[tuple[int, Piece]]] = []  # (x, piece) per line
         self.word_pos: dict[int, Offset] = {}  # word index -> (x, line)
+        self.piece_line: dict[int, int] = {}  # piece index -> line
+        self._pauses = [(i, p.span) for i, p in enumerate(self.pieces) if p.span]
         self._width = 0
         self._styles = {k: Style.parse(v) for k, v in STYLES.items()}
 
@@ -82,7 +87,7 @@ class WordTranscript(ScrollView, can_focus=True):
         self._width = width
         lines: list[list[tuple[int, Piece]]] = []
         x = 0
-        for piece in self.pieces:
+        for k, piece in enumerate(self.pieces):
             n = len(piece.text)
             if piece.new_line or not lines or (x and x + 1 + n > width):
                 if piece.new_line and lines:
@@ -92,6 +97,7 @@ class WordTranscript(ScrollView, can_focus=True):
             elif x:
                 x += 1
             lines[-1].append((x, piece))
+            self.piece_line[k] = len(lines) - 1
             if piece.word is not None:
                 self.word_pos[piece.word] = Offset(x, len(lines) - 1)
             x += n
@@ -112,6 +118,18 @@ class WordTranscript(ScrollView, can_focus=True):
             if index is not None and index in self.word_pos:
                 self.refresh_lines(self.word_pos[index].y - int(self.scroll_y))
         self._scroll_to_lit()
+
+    def pause_at(self, seconds: float) -> int | None:
+        """The long pause (piece index) that `seconds` falls in, if any."""
+        for index, span in self._pauses:
+            if span is not None and span[0] <= seconds < span[1]:
+                return index
+        return None
+
+    def watch_lit_pause(self, old: int | None, new: int | None) -> None:
+        for index in (old, new):
+            if index is not None and index in self.piece_line:
+                self.refresh_lines(self.piece_line[index] - int(self.scroll_y))
 
     def refresh_lines(self, y: int, count: int = 1) -> None:
         self.refresh(Region(0, y, self.size.width, count))
@@ -140,10 +158,13 @@ class WordTranscript(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         segments: list[Segment] = []
         x = 0
+        lit_pause = self.pieces[self.lit_pause] if self.lit_pause is not None else None
         for at, piece in self.lines[index]:
             if at > x:
                 segments.append(Segment(" " * (at - x), base))
             style = base + self._styles[piece.style] if piece.style else base
+            if piece is lit_pause:
+                style += LIT
             if piece.word is not None:
                 if piece.word == self.lit:
                     style += LIT
