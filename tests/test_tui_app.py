@@ -151,8 +151,20 @@ async def test_home_practice_record_result_and_try_again(make_app, store: Store)
         assert "overall" in text_of(app, "#change")  # the same clip: the same score
         assert len(store.takes(prompt_id="country")) == 2
 
-        await pilot.press("escape")  # result -> home
+        # Play back: the replay screen (another engineer's) opens on this take's audio.
+        await pilot.press("p")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ReplayScreen", what="replay")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), what="result")
+
+        await pilot.press("escape")  # result -> home, which now shows the score
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home again")
+        overall = store.takes(prompt_id="country")[0].overall
+        assert overall is not None and app.last_scores() == {"country": overall}
+        assert "1 practiced" in text_of(app, "#home-status")
+        await pilot.press("h")  # and every take is in the history
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryScreen",
+                       what="history")
 
 
 @pytest.mark.slow

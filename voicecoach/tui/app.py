@@ -138,6 +138,13 @@ class VoiceCoachApp(App[int]):
 
             self.push_screen(DrillSummaryScreen(items))
 
+    def open_history(self) -> None:
+        """Every take: filter, replay, compare, export, re-score (voicecoach.tui.history)."""
+        from voicecoach.tui.history import HistoryScreen
+
+        self.push_screen(HistoryScreen(self.takes.store, self.prompts, settings=self.settings),
+                         lambda _: self.refresh_scores())
+
     def open_settings(self) -> None:
         from voicecoach.tui.settings import SettingsScreen
 
@@ -176,6 +183,8 @@ class VoiceCoachApp(App[int]):
                             self.open_settings)
         yield SystemCommand("Drill", "A timed session of several prompts",
                             self.open_drill_setup)
+        yield SystemCommand("History", "Every take: replay, compare, export, progress",
+                            self.open_history)
         yield SystemCommand("Screenshot", "Save an SVG picture of this screen (data folder)",
                             lambda: self.set_timer(0.1, self.action_save_screenshot))
         # Textual's own "Screenshot" saves to a Downloads folder that may not exist.

@@ -52,6 +52,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "random", "Random prompt"),
         Binding("d", "drill", "Drill"),
+        Binding("h", "history", "History"),
         Binding("s", "settings", "Settings"),
         Binding("slash", "search", "Search", key_display="/"),
         Binding("escape", "clear_search", "Clear search", show=False),
@@ -212,6 +213,9 @@ class HomeScreen(Screen[None]):
 
     def action_drill(self) -> None:
         self.vc.open_drill_setup(None if self.category == ALL else self.category)
+
+    def action_history(self) -> None:
+        self.vc.open_history()
 
     def action_settings(self) -> None:
         self.vc.open_settings()

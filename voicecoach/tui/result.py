@@ -130,8 +130,10 @@ class ResultScreen(Screen[str]):
 
     BINDINGS = [
         Binding("t", "again", "Try again"),
+        Binding("p", "replay", "Play back"),
         Binding("n", "next", "Next prompt"),
         Binding("escape", "home", "Home"),
+        Binding("escape", "back", "Back"),  # opened from a drill summary
     ]
 
     def __init__(self, prompt: Prompt | None, report: Report, previous: Report | None = None,
@@ -183,9 +185,20 @@ class ResultScreen(Screen[str]):
         self.query_one("#transcript-box").focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "again":
-            return self.allow_again and self.prompt is not None
+        if action in ("again", "next"):
+            return self.allow_again and (action == "next" or self.prompt is not None)
+        if action == "replay":
+            return bool(self.report.audio_path)
+        if action in ("home", "back"):
+            return (action == "home") == self.allow_again
         return True
+
+    def action_replay(self) -> None:
+        """Hear the take with the spoken word lit and the findings to jump to."""
+        from voicecoach.tui.replay import ReplayScreen
+
+        self.vc.push_screen(ReplayScreen(self.report, self.report.audio_path or None,
+                                         long_pause_s=self.vc.settings.long_pause_s))
 
     def action_again(self) -> None:
         self.dismiss("again")
@@ -195,4 +208,7 @@ class ResultScreen(Screen[str]):
 
     def action_home(self) -> None:
         self.dismiss("home")
+
+    def action_back(self) -> None:
+        self.dismiss("back")
 
