@@ -490,3 +490,34 @@ def test_engine_and_audio_imports_stay_off_the_start_path() -> None:
 
 
 _ = asyncio  # pytest-asyncio runs the async tests
+
+
+@pytest.mark.asyncio
+async def test_quitting_mid_take_keeps_the_recording(make_app, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
+        practice = app.screen
+        await pilot.press("r")
+        await wait_for(pilot, lambda: practice.panel.elapsed_s >= 2.0, what="some audio")
+        await pilot.press("ctrl+q")
+    take = store.takes()[0]
+    assert take.status == "recorded" and take.duration_s >= 2.0 and take.audio_path.exists()
+    assert "closed" in (take.message or "")
+
+
+@pytest.mark.skipif(not __import__("shutil").which("espeak-ng"), reason="needs espeak-ng")
+@pytest.mark.asyncio
+async def test_prompt_is_read_aloud_and_silenced_when_recording_starts(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
+        await pilot.press("p")
+        assert app.speaker.speaking  # espeak-ng runs as a child process
+        await pilot.press("r")  # the microphone must not hear the question
+        assert not app.speaker.speaking
+        await pilot.press("s")

@@ -201,3 +201,25 @@ def test_drill_summary_names_faults_that_recur_across_takes() -> None:
 
     reports = [with_findings("a", "b"), with_findings("a"), with_findings("a", "b", "c")]
     assert recurring(reports) == [("msg a", 3), ("msg b", 2)]
+
+
+def test_library_noise_on_fd2_goes_to_the_log_not_the_terminal(tmp_path: Path) -> None:
+    """What C libraries write to fd 2 lands in the log; Textual's stream still reaches
+    the real stderr (run in a child so pytest's own descriptors are untouched)."""
+    import subprocess
+    import sys
+
+    log = tmp_path / "stderr.log"
+    code = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from voicecoach.tui.terminal import stderr_to_log\n"
+        f"with stderr_to_log(Path({str(log)!r})):\n"
+        "    os.write(2, b'ALSA lib pcm.c: Unknown PCM\\n')\n"
+        "    sys.__stderr__.write('frame\\n'); sys.__stderr__.flush()\n"
+        "os.write(2, b'after\\n')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert out.stderr == "frame\nafter\n"
+    assert log.read_text() == "ALSA lib pcm.c: Unknown PCM\n"

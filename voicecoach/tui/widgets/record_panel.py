@@ -66,6 +66,19 @@ class RecordPanel(Vertical):
         self._poll_timer = self.set_interval(POLL_S, self._poll, pause=True)
         self.call_after_refresh(self._render_status)
 
+    def on_unmount(self) -> None:
+        """Quitting mid-take: close the file so the take is kept, not left for recovery."""
+        rec, self.recorder = self.recorder, None
+        self._poll_timer.pause()
+        if rec is None or self.state != "recording":
+            return
+        try:
+            path = rec.stop()
+        except (VoiceCoachError, OSError):
+            return  # the partial file stays; Store.recover() finishes it on the next start
+        self.vc.takes.recorded(self.take_id, float(rec.elapsed_s), Path(path),
+                               "stopped when voicecoach was closed")
+
     # --- control ------------------------------------------------------------------------
 
     def start(self, prompt_id: str | None, drill_id: Any = None,
