@@ -69,9 +69,9 @@ def test_bursts_weigh_clusters_not_totals():
 
 def test_crutch_opener_needs_many_sentences():
     tr = build_transcript(words_from_text(
-        "So the data is late. So we wait. So the labels lag. The model is simple."))
+        "So the data is late. So we wait. So the labels lag. So we retrain. It is simple."))
     assert crutch_openers(tr) is not None and crutch_openers(tr)[0] == "so"
-    tr = build_transcript(words_from_text("So the data is late. We wait. The labels lag."))
+    tr = build_transcript(words_from_text("So the data is late. So we wait. So labels lag."))
     assert crutch_openers(tr) is None
 
 

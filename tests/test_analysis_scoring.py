@@ -116,3 +116,16 @@ def test_scorecard_shows_scores_top_fixes_with_times_and_what_went_well():
     burst = [f for f in r.findings if f.id == "filler-burst"]
     assert burst and "0:" in text.split("FIX FIRST")[1].split("WENT WELL")[0]
     assert "Framed the answer up front" in text
+
+
+def test_scoring_again_is_idempotent_and_marks_spans():
+    r = report_from_text(WEAK + " The the data is late.")
+    score_report(r)
+    first = (list(r.fillers), dict(r.scores), [f.id for f in r.findings])
+    score_report(r, get_prompt("design-fraud-detection"))
+    assert r.fillers == first[0] and r.metrics.filler_count == len(first[0])
+    assert r.scores["structure"] == first[1]["structure"]
+    assert "coverage" in r.extra
+    kinds = {m["kind"] for m in r.extra["marks"]}
+    assert kinds == {"hedge"} or kinds == {"hedge", "signpost"}
+    assert all(m["start"] <= m["end"] for m in r.extra["marks"])

@@ -44,6 +44,7 @@ PAUSE_TOLERANCE_S = 0.3
 TARGET_PAUSE_S = 1.0
 JOIN_GAP_S = 0.08  # between speech pieces: bridged by the VAD, like a breath-free join
 TARGETS = {"filled_precision": 0.9, "filled_recall": 0.7, "pauses_found": 1.0}
+TRACES = ("isolated", "between", "lead")
 DOC_BEGIN = "<!-- validation:begin -->"
 DOC_END = "<!-- validation:end -->"
 
@@ -196,6 +197,7 @@ class ClipResult:
     wpm_true: float = 0.0
     wpm_measured: float = 0.0
     wer: float = 0.0
+    traces: dict[str, list[int]] = field(default_factory=dict)  # trace -> [correct, total]
 
 
 def match(detections: list, labels: list[Label], tolerance: float = MATCH_TOLERANCE_S
@@ -259,6 +261,17 @@ def evaluate(report, clip: LabeledClip) -> ClipResult:
         1 for p in report.pauses if p.duration >= TARGET_PAUSE_S and
         not any(p.start < x.end + PAUSE_TOLERANCE_S and p.end > x.start - PAUSE_TOLERANCE_S
                 for x in inserted))
+    # Every acoustic trace, flagged or not, scored on its own (docs: "Acoustic fillers").
+    from voicecoach.analysis.acoustic import acoustic_candidates
+    from voicecoach.analysis.rules import ScoringRules
+
+    lexical = [f for f in report.fillers if f.kind != "acoustic"]
+    cands = acoustic_candidates(report.words, report.speech, ScoringRules(), lexical)
+    hits = match([c for c, _ in cands], labels)
+    for i, (_, trace) in enumerate(cands):
+        counts = res.traces.setdefault(trace, [0, 0])
+        counts[0] += i in hits
+        counts[1] += 1
     res.wpm_true = clip.true_wpm
     res.wpm_measured = report.metrics.wpm
     filler_words = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "hm",
@@ -462,8 +475,30 @@ def format_tables(configs: list[ConfigResult], pairs: list[PairResult], clips: i
             f"{int(s['false_pauses'] or 0)} | {_fmt(s['wpm_error_mean'], True)} / "
             f"{_fmt(s['wpm_error_max'], True)} | {_fmt(s['wer_mean'], True)} | "
             f"{c.seconds:.0f} s |")
+    lines += ["", "Filled-pause precision / recall per voice:", "",
+              "| filler prompt | " + " | ".join(voices) + " |",
+              "|---|" + "---|" * len(voices)]
+    for c in configs:
+        cells = []
+        for v in voices:
+            sub = ConfigResult(v, [r for r in c.clips if r.voice == v])
+            p, r = sub.ratio("filled_correct", "filled_detections"), \
+                sub.ratio("filled_found", "filled_labels")
+            cells.append(f"{_fmt(p)} / {_fmt(r)}")
+        lines.append(f"| {c.name} | " + " | ".join(cells) + " |")
     if verdicts:
         lines += [""] + verdicts
+    lines += ["", "Acoustic traces (candidates Whisper left without a filler word), precision "
+                  "against the labels; only the traces in `acoustic_traces` are flagged:", "",
+              "| filler prompt | " + " | ".join(TRACES) + " |",
+              "|---|" + "---|" * len(TRACES)]
+    for c in configs:
+        cells = []
+        for t in TRACES:
+            ok = sum(r.traces.get(t, [0, 0])[0] for r in c.clips)
+            n = sum(r.traces.get(t, [0, 0])[1] for r in c.clips)
+            cells.append(f"{ok / n:.2f} ({ok}/{n})" if n else "-")
+        lines.append(f"| {c.name} | " + " | ".join(cells) + " |")
     lines += ["", "| pair | source | mode | structure weak -> strong | overall weak -> strong "
                   "| weak carries | ok |", "|---|---|---|---|---|---|---|"]
     for p in pairs:

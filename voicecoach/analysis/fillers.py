@@ -61,7 +61,7 @@ def discourse_fillers(tr: Transcript, rules: ScoringRules) -> list[Filler]:
     return out
 
 
-def crutch_openers(tr: Transcript, min_count: int = 3, min_share: float = 0.3
+def crutch_openers(tr: Transcript, min_count: int = 4, min_share: float = 0.3
                    ) -> tuple[str, list[int]] | None:
     """One opener ("so", "okay", ...) starting many sentences is a tic (Toastmasters'
     crutch words). Returns the word and the token indices, or None."""

@@ -91,6 +91,9 @@ def analyze_flow(tr: Transcript, rules: ScoringRules, signpost_tokens: list[int]
     taken = filler_tokens | {i for m in corrections for i in range(m.first, m.last + 1)}
     hedges = [m for m in lexicon(rules.hedges).find(texts)
               if not any(i in taken for i in range(m.first, m.last + 1))]
+    for m in hedges:
+        out.mark("hedge", tr.tokens[m.first].start, tr.tokens[m.last].end,
+                 tr.span_text(m.first, m.last))
     density = 100 * len(hedges) / max(1, len(tr.words))
     if hedges and density > rules.hedge_per_100_max:
         points = 15 if density > 2 * rules.hedge_per_100_max else 8

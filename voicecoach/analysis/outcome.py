@@ -38,6 +38,12 @@ class Outcome:
     notes: list[Finding] = field(default_factory=list)  # explanations worth 0 points
     strengths: list[Strength] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    # Spans to highlight in a transcript view: {kind: hedge|signpost, start, end, text}.
+    marks: list[dict[str, Any]] = field(default_factory=list)
+
+    def mark(self, kind: str, start: float, end: float, text: str) -> None:
+        self.marks.append({"kind": kind, "start": round(start, 3), "end": round(end, 3),
+                           "text": text})
 
     def take(self, points: float, id: str, category: str, message: str, tip: str,
              start: float | None = None, end: float | None = None, evidence: str = "") -> None:

@@ -230,6 +230,8 @@ class ScoringRules:
     burst_window_s: float = 5.0
     burst_min: int = 3
     burst_points: int = 8
+    crutch_min_count: int = 4  # one opener starting this many sentences...
+    crutch_min_share: float = 0.3  # ...and this share of all sentences is a tic
     acoustic_fillers: bool = True
     # Which traces count as fillers; the others are only listed as candidates.
     # Measured precision per trace is in docs/scoring.md ("Acoustic fillers").

@@ -7,7 +7,8 @@ fills `report.scores` ({overall, structure, delivery, fillers, flow}, integers 0
 with context-checked and acoustic fillers (keeping `metrics.filler_count` and
 `fillers_per_min` consistent with that list), and puts the analyzers' details into
 `report.extra` (structure, flow, pacing, filler_stats, coverage, strengths,
-score_breakdown). Pure: no audio, no model, no I/O.
+marks, score_breakdown). Pure: no audio, no model, no I/O. Idempotent: scoring a
+report again (e.g. once the prompt is known) gives the same fillers, no duplicates.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def score_report(report: Report, prompt: Prompt | None = None,
                         structure.details["framing_token"], discourse_tokens)
     delivery = analyze_pacing(tr, report.pauses, m, rules)
     filler_outcome = analyze_fillers(fillers, m.word_count, m.speaking_span_s, rules)
-    crutch = crutch_openers(tr)
+    crutch = crutch_openers(tr, rules.crutch_min_count, rules.crutch_min_share)
     if crutch:
         word, idx = crutch
         filler_outcome.take(5, "crutch-opener", "fillers",
@@ -90,6 +91,8 @@ def score_report(report: Report, prompt: Prompt | None = None,
         "pacing": delivery.details,
         "filler_stats": filler_outcome.details,
         "strengths": [s.as_dict() for o in outcomes.values() for s in o.strengths],
+        "marks": sorted((m for o in outcomes.values() for m in o.marks),
+                        key=lambda m: m["start"]),
         "score_breakdown": {
             "weights": {k: round(w / total_w, 3) for k, w in weights.items()},
             "deductions": breakdown,
@@ -105,7 +108,7 @@ def _all_fillers(report: Report, tr: Transcript, rules: ScoringRules) -> list[Fi
     """The pipeline's filled pauses, plus discourse fillers, repetitions, crutch openers
     and acoustic candidates; one entry per stretch of time and kind."""
     found = list(report.fillers) + lexical_fillers(tr, rules)
-    crutch = crutch_openers(tr)
+    crutch = crutch_openers(tr, rules.crutch_min_count, rules.crutch_min_share)
     if crutch:
         for i in crutch[1]:
             t = tr.tokens[i]

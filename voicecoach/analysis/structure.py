@@ -110,6 +110,9 @@ def analyze_structure(tr: Transcript, rules: ScoringRules, category: str | None 
         "tradeoffs", "risks", "monitoring", "summary", "overengineering", "simplicity",
         "outcome", "learning")}
     signposts = signpost_matches(tr, rules)
+    for m in signposts:
+        out.mark("signpost", tr.tokens[m.first].start, tr.tokens[m.last].end,
+                 tr.span_text(m.first, m.last))
 
     def at(m: Match) -> float:
         return tr.tokens[m.first].start
