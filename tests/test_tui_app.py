@@ -295,6 +295,34 @@ async def test_no_input_device_is_a_clear_message(make_app, store: Store) -> Non
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
 
 
+@pytest.mark.asyncio
+async def test_silent_and_clipping_input_are_warned_about(make_app) -> None:
+    rate = SAMPLE_RATE
+    silence = np.zeros(4 * rate, dtype=np.float32)  # a muted microphone
+    t = np.arange(2 * rate) / rate
+    clipped = np.clip(1.5 * np.sin(2 * np.pi * 220 * t), -1, 1).astype(np.float32)
+    sources = iter([ArraySource(silence), ArraySource(clipped)])
+    app = make_app(source=lambda s: next(sources))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
+        practice = app.screen
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "No sound for" in text_of(app, "#rec-warning"), 10,
+                       "the silence warning")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: "Could not score" in text_of(app, "#rec-warning"), 30,
+                       "no speech in a silent take")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "clipping" in text_of(app, "#rec-warning"), 10,
+                       "the clipping warning")
+        await pilot.press("s")
+        # Let the (tone-only) take finish processing before the shared engine moves on.
+        await wait_for(pilot, lambda: practice.panel.state == "idle" and not practice.processing,
+                       30, "stopped")
+
+
 class VanishingSource(ArraySource):
     """A microphone that is unplugged after `seconds` of audio."""
 
