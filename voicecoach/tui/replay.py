@@ -45,6 +45,17 @@ def finding_label(f: Finding) -> Text:
     return text
 
 
+def _prompt_text(prompt_id: str | None) -> str:
+    if not prompt_id:
+        return "Free answer"
+    from voicecoach.prompts import get_prompt
+
+    try:
+        return get_prompt(prompt_id).text
+    except VoiceCoachError:
+        return prompt_id
+
+
 class ReplayScreen(Screen[None]):
     DEFAULT_CSS = """
     ReplayScreen #replay-title { height: auto; padding: 0 1; text-style: bold; }
@@ -82,7 +93,7 @@ class ReplayScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        title = self.row.prompt_text if self.row else (self.report.prompt_id or "Take")
+        title = self.row.prompt_text if self.row else _prompt_text(self.report.prompt_id)
         when = f"  ·  {self.row.created_at:%Y-%m-%d %H:%M}" if self.row else ""
         yield Static(Text(f"{title}{when}"), id="replay-title")
         with Horizontal(id="replay-transport"):
