@@ -104,15 +104,16 @@ def assert_time_ordered(words: list[Word]) -> None:
 @pytest.mark.parametrize("block", [480, 1777, 16000])
 def test_regions_and_chunks_equal_the_batch_plan(block: int) -> None:
     samples = as_saved_pcm16(read_samples(JFK))
-    engine = TimedEngine()
-    st = stream(engine, samples, block)
-    words = st.finish()
     regions = speech_regions(samples)
+    st = stream(TimedEngine(regions), samples, block)
+    words = st.finish()
     assert st.speech_regions() == regions
-    final = [e for e in st.stats.events if e[1] != "speculative"]
+    # Each batch chunk is committed once: transcribed whole, or (the last one, at stop)
+    # put together from its utterances; its span is the batch plan's either way.
+    committed = [e for e in st.stats.events if e[1] in ("final", "reused", "from-utterances")]
     batch = plan_chunks(regions, len(samples) / SAMPLE_RATE)
-    assert [Span(e[2], e[3]) for e in final] == batch
-    assert words_text(words) == words_text(TimedEngine().transcribe(
+    assert [Span(e[2], e[3]) for e in committed] == batch
+    assert words_text(words) == words_text(TimedEngine(regions).transcribe(
         samples[int(batch[0].start * SAMPLE_RATE) : int(batch[0].end * SAMPLE_RATE)],
         batch[0].start))
 
@@ -128,6 +129,33 @@ def test_bounded_cut_keeps_every_word_once() -> None:
     assert st.stats.joins and set(st.stats.joins) == {"text"}
     assert [w.text for w in words] == [f"w{k}" for k in range(30) if engine.spoken(k)]
     assert_time_ordered(words)
+
+
+def test_speculation_is_reused_or_joined_at_stop() -> None:
+    """A pause lets the worker transcribe the open chunk; a stop then uses that."""
+    samples = as_saved_pcm16(read_samples(JFK))
+    regions = speech_regions(samples)
+    pause_end = int(8.1 * SAMPLE_RATE)  # jfk pauses from 7.65 s to 8.19 s
+
+    def take(**options) -> StreamingTranscriber:
+        st = StreamingTranscriber(TimedEngine(regions), Settings(), StreamingOptions(**options))
+        st.feed(samples[:pause_end], 0.0)
+        for _ in range(200):  # the speculation on the first sentence
+            if st.stats.speculative_calls:
+                break
+            threading.Event().wait(0.01)
+        st.feed(samples[pause_end:], pause_end / SAMPLE_RATE)
+        return st
+
+    everything = [f"w{k}" for k in range(30) if TimedEngine(regions).spoken(k)]
+    exact = take()  # a whole-chunk call fits the budget: batch words exactly
+    assert [w.text for w in exact.finish()] == everything
+    assert exact.stats.joined == 0 and exact.stats.speculative_calls >= 1
+    joined = take(exact_budget_s=-1.0)  # never affordable: finish from the speculation
+    assert [w.text for w in joined.finish()] == everything
+    assert joined.stats.joined == 1 and joined.stats.rest_calls == 1
+    rest = [e for e in joined.stats.events if e[1] == "rest"][0]
+    assert rest[2] == pytest.approx(7.9, abs=0.05)  # only what followed the pause
 
 
 def test_splice_prefers_agreement_in_the_middle_of_the_overlap() -> None:

@@ -50,6 +50,11 @@ class StreamingOptions:
 
     plan: ChunkPlan = ChunkPlan()  # the batch pipeline's chunking, so results agree
     speculate_after_s: float = 0.3  # silence after speech before the open chunk is tried
+    # At stop, the last chunk is transcribed whole (exactly the batch call) when the
+    # engine is expected to take at most this; otherwise only what its latest
+    # speculation did not cover is, and the two are joined (close to, not exactly,
+    # the batch words). faster-whisper stays within it for a full 28 s chunk.
+    exact_budget_s: float = 2.0
     max_region_s: float = 25.0  # voice with no gap this long is cut ...
     overlap_s: float = 1.5  # ... with this much audio given to both sides
     cut_search_s: float = 4.0  # how far before the bound to look for a quiet cut point
@@ -63,14 +68,23 @@ class StreamingStats:
     """What the worker did, for the benchmark and the tests."""
 
     calls: int = 0  # engine calls (each at least one encoder pass)
-    speculative_calls: int = 0  # of which on a chunk that was still open
+    speculative_calls: int = 0  # of which on the open chunk, up to its latest pause
+    rest_calls: int = 0  # of which on what the last speculation did not cover, at stop
     reused: int = 0  # final chunks whose speculation was exact: no call needed
+    joined: int = 0  # final chunks joined from a speculation and the rest (approximate)
     audio_s: float = 0.0  # audio handed to the engine
     busy_s: float = 0.0  # wall time inside the engine
     cuts: list[float] = field(default_factory=list)  # bounded cuts (seconds)
     joins: list[str] = field(default_factory=list)  # "text" or "time" per overlap join
-    # (monotonic time done, "final" | "speculative" | "reused", chunk start, end, seconds)
+    # (monotonic time done, kind, start, end, engine seconds); kind is "final",
+    # "speculative", "rest", "reused" or "joined"
     events: list[tuple[float, str, float, float, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Job:
+    kind: str  # "final" | "speculative" | "rest"
+    span: Span
 
 
 class _FrameVad:
@@ -260,7 +274,7 @@ class StreamingTranscriber:
     `finish` waits for the one worker thread and returns every word in time order.
     The engine is shared and loaded once per app session; use one transcriber per take.
     `on_words`, if given, is called from the worker thread with the words so far
-    (final chunks plus the open chunk's latest speculation) after each engine call.
+    (final chunks plus the open chunk's latest words) after each engine call.
     `engine_lock`, if given, is held around each engine call (an app that shares one
     engine between screens serialises its use with such a lock).
     """
@@ -284,6 +298,8 @@ class StreamingTranscriber:
         self._words: list[Word] = []  # words of chunks 0 .. _committed-1
         self._committed = 0
         self._spec: tuple[Span, list[Word]] | None = None  # open chunk, as last transcribed
+        self._rest: tuple[Span, list[Word]] | None = None  # the last chunk after `_spec`
+        self._costs: list[tuple[float, float]] = []  # (audio s, engine s) of recent calls
         self._closed = False
         self._cancelled = False
         self._error: BaseException | None = None
@@ -306,11 +322,9 @@ class StreamingTranscriber:
             self._place(block, start_s)
             flags = self._vad.push(self._buffer[self._vad_pos : self._size])
             self._vad_pos = self._vad.frame_len * len(self._vad.raw)
-            before = (len(self._regions.final), self._regions.settled)
             for voiced in flags:
                 self._regions.frame(voiced)
-            if (len(self._regions.final), self._regions.settled) != before or \
-                    self._job() is not None:
+            if flags:  # the worker decides (cheaply) whether there is work now
                 self._wake.notify()
 
     def _place(self, block: np.ndarray, start_s: float | None) -> None:
@@ -432,57 +446,117 @@ class StreamingTranscriber:
         first = next(r for r in regions if r.end > chunk.start)
         return first.start <= cut <= first.end
 
-    def _job(self) -> tuple[Span, bool] | None:
-        """The next unit to transcribe and whether it is final; None = nothing yet."""
-        units, final = self._plan(self._size / SAMPLE_RATE)
-        if self._committed < final:
-            return units[self._committed], True
+    def _next_job(self) -> _Job | None:
+        """The next engine call, or None for "nothing to do yet" (lock held).
+
+        Final units first (exactly the batch chunks); then the open chunk from its
+        start to its latest pause (speculation: the live words, and at stop either
+        the exact result or a prefix to finish from). Commits that need no engine
+        call happen here on the way.
+        """
+        while True:
+            units, final = self._plan(self._size / SAMPLE_RATE)
+            if self._committed < final:
+                unit = units[self._committed]
+                if self._spec is not None and self._spec[0] == unit:
+                    self._commit(unit, self._spec[1])  # the speculation was exact
+                    self.stats.reused += 1
+                    self._event("reused", unit, 0.0)
+                    continue
+                if self._closed and self._committed == len(units) - 1:
+                    rest = self._rest_of(unit)
+                    if rest is not None:
+                        if self._rest is None and self._has_speech(rest):
+                            return _Job("rest", rest)
+                        self._commit_joined(unit)
+                        continue
+                return _Job("final", unit)
+            if self._closed or not units or final != len(units) - 1:
+                return None
+            return self._speculation(units[-1])
+
+    def _rest_of(self, unit: Span) -> Span | None:
+        """At stop: the part of the last chunk its speculation missed, if that is the
+        way to finish it (a whole-chunk call would take longer than `exact_budget_s`)."""
+        if self._rest is not None:
+            return self._rest[0]  # decided already
+        spec = self._spec
+        if spec is None or spec[0].start != unit.start or spec[0].end >= unit.end:
+            return None
+        if self._expected_s(unit.duration) <= self.options.exact_budget_s:
+            return None
+        return Span(spec[0].end, unit.end)
+
+    def _commit_joined(self, unit: Span) -> None:
+        assert self._spec is not None
+        rest = self._rest[1] if self._rest is not None else []
+        self._commit(unit, [w for w in self._spec[1] if w.start < self._spec[0].end] + rest)
+        self.stats.joined += 1
+        self._event("joined", unit, 0.0)
+
+    def _has_speech(self, span: Span) -> bool:
+        return any(r.end > span.start and r.start < span.end for r in self._regions.final)
+
+    def _speculation(self, open_unit: Span) -> _Job | None:
+        """The open chunk as it will be if no more speech comes, once a pause begins.
+
+        After `speculate_after_s` of silence the chunk's end no longer depends on when
+        the recording stops (it is planned with an endless recording), so a stop now
+        finds it done. If the speaker goes on, it is a prefix of the chunk: the live
+        words, and at stop the part that needs no more transcription.
+        """
         regions = self._regions
-        if self._closed or not regions.settled or not regions.final:
+        if not regions.settled or not regions.final:
             return None
-        # The open unit as it will be if no more speech comes: its end no longer
-        # depends on when the recording stops once the stop is a little way off.
-        units, final = self._plan(math.inf)
-        if final != len(units) - 1 or self._committed != final:
-            return None
-        last = units[-1]
         silence = regions.frames * regions.step - regions.final[-1].end
-        if silence < self.options.speculate_after_s or self._size / SAMPLE_RATE < last.end:
+        if silence < self.options.speculate_after_s:
             return None
-        if self._spec is not None and self._spec[0] == last:
+        units, final = self._plan(math.inf)
+        target = units[-1]
+        if final != len(units) - 1 or target.start != open_unit.start:
             return None
-        return last, False
+        if self._size / SAMPLE_RATE < target.end:
+            return None
+        if self._spec is not None and self._spec[0] == target:
+            return None
+        return _Job("speculative", target)
+
+    def _expected_s(self, audio_s: float) -> float:
+        """Engine seconds for `audio_s` of audio, from the recent calls (0 = unknown)."""
+        if len(self._costs) < 2:
+            return 0.0
+        lengths, seconds = (np.array(v) for v in zip(*self._costs))
+        if len(self._costs) >= 3 and np.ptp(lengths) >= 3.0:
+            slope, fixed = np.polyfit(lengths, seconds, 1)
+            return max(0.0, fixed) + max(0.0, slope) * audio_s
+        return float(np.mean(seconds / np.maximum(lengths, 1.0))) * audio_s
 
     def _run(self) -> None:
         while True:
             with self._lock:
-                job = self._job()
+                job = self._next_job()
                 while job is None:
                     if self._closed:  # after finish(), no job left means all committed
                         return
                     self._wake.wait()
-                    job = self._job()
+                    job = self._next_job()
                 if self._cancelled:
                     return
-                chunk, final = job
-                if final and self._spec is not None and self._spec[0] == chunk:
-                    self._commit(chunk, self._spec[1])  # the speculation was exact
-                    self.stats.reused += 1
-                    self._event("reused", chunk, 0.0)
-                    continue
-                lo, hi = self._audio_bounds(chunk)
+                lo, hi = self._audio_bounds(job.span)
                 audio = self._buffer[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)].copy()
             try:
-                words = self._transcribe(audio, lo, hi, speculative=not final)
+                words = self._transcribe(audio, lo, hi, job.kind)
             except BaseException as err:  # surfaced to the caller by finish()
                 with self._lock:
                     self._error = err
                 return
             with self._lock:
-                if final:
-                    self._commit(chunk, words)
+                if job.kind == "final":
+                    self._commit(job.span, words)
+                elif job.kind == "speculative":
+                    self._spec = (job.span, words)
                 else:
-                    self._spec = (chunk, words)
+                    self._rest = (job.span, words)
                 snapshot = self._partial() if self._on_words else None
             if self._on_words is not None and snapshot is not None:
                 self._on_words(snapshot)
@@ -494,17 +568,18 @@ class StreamingTranscriber:
         hi = chunk.end + half if chunk.end in self._regions.cuts else chunk.end
         return max(lo, 0.0), min(hi, self._size / SAMPLE_RATE)
 
-    def _transcribe(self, audio: np.ndarray, lo: float, hi: float, speculative: bool
-                    ) -> list[Word]:
+    def _transcribe(self, audio: np.ndarray, lo: float, hi: float, kind: str) -> list[Word]:
         with self._engine_lock:
             started = time.perf_counter()
             raw = self.engine.transcribe(audio, offset=lo)
             spent = time.perf_counter() - started
         self.stats.busy_s += spent
-        self._event("speculative" if speculative else "final", Span(lo, hi), spent)
+        self._event(kind, Span(lo, hi), spent)
         self.stats.calls += 1
-        self.stats.speculative_calls += speculative
+        self.stats.speculative_calls += kind == "speculative"
+        self.stats.rest_calls += kind == "rest"
         self.stats.audio_s += hi - lo
+        self._costs = [*self._costs[-11:], (hi - lo, spent)]
         words = []
         for w in raw:  # Whisper may stamp a word past its audio: keep it inside
             start = min(max(w.start, lo), hi)
@@ -526,9 +601,11 @@ class StreamingTranscriber:
         self._committed += 1
         if self._spec is not None and self._spec[0].start <= chunk.start:
             self._spec = None
+        self._rest = None
 
     def _partial(self) -> list[Word]:
+        """Final words, then the open chunk's latest speculation."""
         if self._spec is None:
             return list(self._words)
-        return self._words + [w for w in self._spec[1]
-                              if not self._words or w.start >= self._words[-1].end]
+        last = self._words[-1].end if self._words else 0.0
+        return self._words + [w for w in self._spec[1] if w.start >= last]
