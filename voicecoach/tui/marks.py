@@ -94,9 +94,9 @@ def word_kinds(report: Report, marks: list[Mark]) -> list[str | None]:
             if m.start - EDGE_S <= w.end and w.start <= m.end + EDGE_S:
                 mid = (w.start + w.end) / 2
                 overlap = min(w.end, m.end) - max(w.start, m.start)
-                # A word touching a mark only at its edge is not inside it.
-                inside = (m.start - EDGE_S <= mid <= m.end + EDGE_S
-                          or overlap > 0.5 * (w.end - w.start))
+                # A word touching a mark only at its edge (the "I" right after a
+                # signpost "then") is not inside it.
+                inside = m.start <= mid <= m.end or overlap > 0.5 * (w.end - w.start)
                 if inside and (best is None or PRIORITY[m.kind] < PRIORITY[best]):
                     best = m.kind
         kinds.append(best)

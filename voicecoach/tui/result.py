@@ -169,13 +169,13 @@ class ResultScreen(Screen[str]):
                 tips = Static(tips_text(report), id="tips")
                 tips.border_title = "Fix first"
                 yield tips
-                well = Static(well_text(report, settings), id="well")
-                well.border_title = "Went well"
-                yield well
                 if self.previous is not None:
                     change = Static(change_text(self.previous, report), id="change")
                     change.border_title = "Since last take"
                     yield change
+                well = Static(well_text(report, settings), id="well")
+                well.border_title = "Went well"
+                yield well
         if report.warnings:
             yield Static(Text("⚠ " + "; ".join(report.warnings), style="yellow"),
                          id="result-warnings")

@@ -142,7 +142,6 @@ class RecordPanel(Vertical):
     def _started(self, message: RecordingStarted) -> None:
         self.recorder = message.recorder
         self.state = "recording"
-        self.query_one(LevelMeter).active = True
         self._poll_timer.resume()
 
     @on(RecordingFailed)
@@ -185,7 +184,9 @@ class RecordPanel(Vertical):
             self.stop()
             return
         level = MeterReading.of(rec.level())
-        self.query_one(LevelMeter).reading = level
+        meter = self.query_one(LevelMeter)
+        meter.active = self.elapsed_s > 0  # no reading until the microphone delivers
+        meter.reading = level
         now = time.monotonic()
         # Silence counts once audio flows: a microphone still opening is not a dead one.
         silent = level.silent and self.elapsed_s > 0
