@@ -116,6 +116,8 @@ def test_scorecard_shows_scores_top_fixes_with_times_and_what_went_well():
     burst = [f for f in r.findings if f.id == "filler-burst"]
     assert burst and "0:" in text.split("FIX FIRST")[1].split("WENT WELL")[0]
     assert "Framed the answer up front" in text
+    assert "thinking aloud: structured" in text
+    assert "thinking aloud: rambling" in render_scorecard(scored(WEAK))
 
 
 def test_scoring_again_is_idempotent_and_marks_spans():

@@ -12,6 +12,11 @@ from voicecoach.report import Finding, Report
 SEVERITY_RANK = {"major": 0, "minor": 1, "info": 2}
 SCORE_ORDER = ("overall", "structure", "delivery", "fillers", "flow")
 TOP_FIXES = 3
+STYLE_TEXT = {
+    "structured": "structured (framed, signposted, few detours)",
+    "loose": "loose (some structure, some detours)",
+    "rambling": "rambling (stream of consciousness: frame first, then answer)",
+}
 
 
 def clock(seconds: float | None) -> str:
@@ -59,6 +64,9 @@ def render_scorecard(report: Report) -> str:
             if name in report.scores:
                 value = int(report.scores[name])
                 lines.append(f"  {name:<10} {value:>3}  {_bar(value)}")
+        style = report.extra.get("flow", {}).get("style") if report.extra else None
+        if style:
+            lines.append(f"  thinking aloud: {STYLE_TEXT.get(style, style)}")
         lines.append("")
 
     fixes = top_fixes(report.findings)
