@@ -138,7 +138,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     progress = stderr_progress()
     engine = load_engine(settings.engine, settings.model, transcribe_options(settings),
                          download=args.download, progress=progress)
-    report = score_audio(audio, engine, settings, prompt_id=args.prompt, progress=progress)
+    report = score_audio(audio, engine, settings, prompt=args.prompt, progress=progress)
     if args.json:
         print(report.to_json())
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from voicecoach.audio.vad import Span, VadSettings, speech_regions
 from voicecoach.config import Settings
 from voicecoach.errors import AudioInputError
 from voicecoach.report import Report
+
+if TYPE_CHECKING:
+    from voicecoach.prompts import Prompt
 
 Progress = Callable[[float, str], None]
 
@@ -95,12 +99,19 @@ def build_report(
     engine_name: str,
     engine_model: str,
     settings: Settings,
-    prompt_id: str | None = None,
+    prompt: str | Prompt | None = None,
 ) -> Report:
-    """Everything after transcription: pure functions over words and VAD regions."""
+    """Everything after transcription: pure functions over words and VAD regions.
+
+    `prompt` is a prompt id from the bank or the Prompt itself (an app may hold one
+    that is not in the installed bank).
+    """
     from voicecoach.analysis.rules import ScoringRules
     from voicecoach.analysis.scoring import score_report
     from voicecoach.prompts import get_prompt
+
+    if isinstance(prompt, str):
+        prompt = get_prompt(prompt)
 
     words = snap_to_speech(words, regions)
     pauses = pauses_between_words(regions, words, settings.min_pause_s)
@@ -116,37 +127,54 @@ def build_report(
         speech=regions,
         fillers=fillers,
         metrics=metrics,
-        prompt_id=prompt_id,
+        prompt_id=prompt.id if prompt else None,
         warnings=list(audio.warnings),
     )
-    prompt = get_prompt(prompt_id) if prompt_id else None
     score_report(report, prompt, ScoringRules.from_settings(settings))
     return report
+
+
+def find_speech(audio: Audio, settings: Settings) -> list[Span]:
+    """VAD regions of `audio`; silence is the user's problem to hear about, in one line."""
+    regions = speech_regions(audio.samples, vad_settings(settings))
+    if not regions:
+        raise AudioInputError(f"{audio.path or 'recording'}: no speech found (the audio is silent)")
+    return regions
+
+
+def report_from_words(
+    audio: Audio,
+    words: list[Word],
+    regions: list[Span],
+    engine: Engine,
+    settings: Settings,
+    prompt: str | Prompt | None = None,
+) -> Report:
+    """`build_report` for a transcription that may have come back empty."""
+    if not words:
+        raise AudioInputError(f"{audio.path or 'recording'}: no words recognised in "
+                              f"{audio.duration_s:.1f} s of audio")
+    return build_report(audio, words, regions, engine.name, engine.model, settings, prompt)
 
 
 def score_audio(
     audio: Audio,
     engine: Engine,
     settings: Settings,
-    prompt_id: str | None = None,
+    prompt: str | Prompt | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    name = audio.path or "recording"
-    regions = speech_regions(audio.samples, vad_settings(settings))
-    if not regions:
-        raise AudioInputError(f"{name}: no speech found (the audio is silent)")
+    regions = find_speech(audio, settings)
     words = transcribe_regions(engine, audio.samples, plan_chunks(regions, audio.duration_s),
                                progress)
-    if not words:
-        raise AudioInputError(f"{name}: no words recognised in {audio.duration_s:.1f} s of audio")
-    return build_report(audio, words, regions, engine.name, engine.model, settings, prompt_id)
+    return report_from_words(audio, words, regions, engine, settings, prompt)
 
 
 def score_file(
     path: str | Path,
     engine: Engine,
     settings: Settings,
-    prompt_id: str | None = None,
+    prompt: str | Prompt | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    return score_audio(load_audio(path), engine, settings, prompt_id, progress)
+    return score_audio(load_audio(path), engine, settings, prompt, progress)

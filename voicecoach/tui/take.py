@@ -34,21 +34,8 @@ def score_take(path: Path, prompt: Prompt | None, engines: EngineService, settin
     engine = engines.load(settings, lambda f, text: progress(f * LOAD_SHARE, text))
     progress(LOAD_SHARE, "transcribing")
     with engines.decode_lock:
-        # No prompt id here: the pipeline looks ids up in the installed prompt bank, and
-        # the app's prompt object (a user's edited bank, a test's) is the one to score.
-        report = score_file(path, engine, settings, None,
-                            lambda f, text: progress(LOAD_SHARE + f * (0.95 - LOAD_SHARE), text))
-    if prompt is not None:
-        progress(0.95, "checking the key points")
-        score_with_prompt(report, prompt, settings)
+        # The app's prompt object itself, not its id: it may not be in the installed bank.
+        report = score_file(path, engine, settings, prompt,
+                            lambda f, text: progress(LOAD_SHARE + f * (1.0 - LOAD_SHARE), text))
     progress(1.0, "done")
     return report
-
-
-def score_with_prompt(report: Report, prompt: Prompt, settings: Settings) -> None:
-    """Score again knowing the prompt: coverage of its key points, its category's profile."""
-    from voicecoach.analysis.rules import ScoringRules
-    from voicecoach.analysis.scoring import score_report
-
-    report.prompt_id = prompt.id
-    score_report(report, prompt, ScoringRules.from_settings(settings))
