@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -131,3 +132,27 @@ def test_scoring_again_is_idempotent_and_marks_spans():
     kinds = {m["kind"] for m in r.extra["marks"]}
     assert kinds == {"hedge"} or kinds == {"hedge", "signpost"}
     assert all(m["start"] <= m["end"] for m in r.extra["marks"])
+
+
+@pytest.mark.slow
+def test_cli_json_and_scorecard_on_spoken_answers(capsys):
+    """`voicecoach score FILE --json --prompt ID` on real synthesized speech."""
+    from voicecoach import validate
+    from voicecoach.cli import main
+
+    pair = next(p for p in validate.load_toml("answers.toml")["pair"]
+                if p["id"] == "fraud-design")
+    strong = validate.synthesize("pair-fraud-design-strong", [pair["strong"]], "flite")
+    weak = validate.synthesize("pair-fraud-design-weak", [pair["weak"]], "flite")
+    assert main(["score", str(strong.path), "--json", "--prompt", "design-fraud-detection"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data["scores"]) == set(SCORES)
+    assert data["coverage"]["touched"] >= 4 and data["flow"]["style"] == "structured"
+    assert main(["score", str(weak.path), "--prompt", "design-fraud-detection"]) == 0
+    card = capsys.readouterr().out
+    fixes = [line for line in card.split("FIX FIRST")[1].split("\n\n")[0].splitlines()
+             if line.startswith("  ") and line.strip()[:2] in ("1.", "2.", "3.")]
+    assert len(fixes) == 3
+    assert all(re.search(r"\[\w+, (whole answer|at \d+:\d\d|\d+:\d\d-\d+:\d\d)\]", f)
+               for f in fixes), fixes
+    assert "thinking aloud: rambling" in card

@@ -43,16 +43,14 @@ class KeyPoint:
     """One thing a strong answer covers, and the phrases that count as touching it.
 
     A phrase is matched as a whole-word sequence in the transcript, case- and
-    punctuation-insensitive; a trailing `*` on a word matches any ending
-    ("label*" matches "labels", "labeling").
+    punctuation-insensitive, contractions expanded ("I'd" = "I would"); a trailing `*`
+    on a word matches any ending ("label*" matches "labels", "labeling"). Matching
+    lives in voicecoach.analysis.coverage.
     """
 
     id: str
     label: str
     phrases: tuple[str, ...]
-
-    def patterns(self) -> tuple[tuple[str, ...], ...]:
-        return tuple(phrase_tokens(p) for p in self.phrases)
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,8 @@ class Prompt:
 
 
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
-    """'P95 latency' -> ('p95', 'latency'); keeps a trailing '*' as a prefix marker."""
+    """'P95 latency' -> ('p95', 'latency'); keeps a trailing '*' as a prefix marker.
+    Used to reject phrases with no words when a prompt file is loaded."""
     return tuple(_TOKEN.findall(phrase.lower().replace("-", " ")))
 
 
