@@ -158,6 +158,27 @@ def test_speculation_is_reused_or_joined_at_stop() -> None:
     assert rest[2] == pytest.approx(7.9, abs=0.05)  # only what followed the pause
 
 
+def test_a_slow_engine_speculates_piece_by_piece() -> None:
+    """Over the budget for whole chunks: each pause adds the new audio as one piece."""
+    sentence = as_saved_pcm16(read_samples(JFK))[: int(8.1 * SAMPLE_RATE)]
+    samples = np.concatenate([sentence] * 3)  # three pauses of ~0.5 s, one chunk
+    regions = speech_regions(samples)
+    st = StreamingTranscriber(TimedEngine(regions), Settings(),
+                              StreamingOptions(speculate_budget_s=-1.0, exact_budget_s=-1.0))
+    for part in range(3):
+        st.feed(sentence, part * len(sentence) / SAMPLE_RATE)
+        for _ in range(200):
+            if st.stats.speculative_calls > part or part == 2:
+                break
+            threading.Event().wait(0.01)
+    words = st.finish()
+    pieces = [e for e in st.stats.events if e[1] in ("speculative", "rest")]
+    assert len(pieces) == 3 and st.stats.joined == 1
+    assert all(a[3] == b[2] for a, b in zip(pieces, pieces[1:]))  # consecutive windows
+    assert [w.text for w in words] == [f"w{k}" for k in range(70)
+                                       if TimedEngine(regions).spoken(k)]
+
+
 def test_splice_prefers_agreement_in_the_middle_of_the_overlap() -> None:
     before = [Word("ask", 1.0, 1.2), Word("not", 1.3, 1.5), Word("what", 1.6, 1.8),
               Word("yo", 1.9, 2.0)]

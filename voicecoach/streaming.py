@@ -50,11 +50,14 @@ class StreamingOptions:
 
     plan: ChunkPlan = ChunkPlan()  # the batch pipeline's chunking, so results agree
     speculate_after_s: float = 0.3  # silence after speech before the open chunk is tried
-    # At stop, the last chunk is transcribed whole (exactly the batch call) when the
-    # engine is expected to take at most this; otherwise only what its latest
-    # speculation did not cover is, and the two are joined (close to, not exactly,
-    # the batch words). faster-whisper stays within it for a full 28 s chunk.
-    exact_budget_s: float = 2.0
+    # A pause gets the whole open chunk transcribed when the engine is expected to take
+    # at most this (faster-whisper, up to a full 28 s chunk); a slower engine gets only
+    # the audio since its last try, and the pieces are joined.
+    speculate_budget_s: float = 3.0
+    # At stop, a chunk not yet transcribed whole is, when the engine is expected to take
+    # at most this; otherwise what its pieces did not cover is, and they are joined
+    # (close to, not exactly, the batch words: Whisper's words depend on the window).
+    exact_budget_s: float = 1.0
     max_region_s: float = 25.0  # voice with no gap this long is cut ...
     overlap_s: float = 1.5  # ... with this much audio given to both sides
     cut_search_s: float = 4.0  # how far before the bound to look for a quiet cut point
@@ -85,6 +88,7 @@ class StreamingStats:
 class _Job:
     kind: str  # "final" | "speculative" | "rest"
     span: Span
+    unit_start: float  # the chunk it is (part of)
 
 
 class _FrameVad:
@@ -297,8 +301,11 @@ class StreamingTranscriber:
         self._vad_pos = 0  # samples already handed to the VAD
         self._words: list[Word] = []  # words of chunks 0 .. _committed-1
         self._committed = 0
-        self._spec: tuple[Span, list[Word]] | None = None  # open chunk, as last transcribed
-        self._rest: tuple[Span, list[Word]] | None = None  # the last chunk after `_spec`
+        self._committed_end = 0.0  # end of the last committed unit
+        # Speculative transcriptions per chunk start: consecutive windows from the
+        # chunk's start; one window equal to the final chunk is the exact result.
+        self._chains: dict[float, list[tuple[Span, list[Word]]]] = {}
+        self._joining: set[float] = set()  # chunks decided (at stop) to be joined
         self._costs: list[tuple[float, float]] = []  # (audio s, engine s) of recent calls
         self._closed = False
         self._cancelled = False
@@ -449,50 +456,42 @@ class StreamingTranscriber:
     def _next_job(self) -> _Job | None:
         """The next engine call, or None for "nothing to do yet" (lock held).
 
-        Final units first (exactly the batch chunks); then the open chunk from its
-        start to its latest pause (speculation: the live words, and at stop either
-        the exact result or a prefix to finish from). Commits that need no engine
-        call happen here on the way.
+        Final units first (exactly the batch chunks); then, once a pause begins, the
+        open chunk (speculation: the live words, and at stop the exact result or the
+        pieces to finish from). Commits that need no engine call happen on the way.
         """
         while True:
             units, final = self._plan(self._size / SAMPLE_RATE)
             if self._committed < final:
                 unit = units[self._committed]
-                if self._spec is not None and self._spec[0] == unit:
-                    self._commit(unit, self._spec[1])  # the speculation was exact
+                chain = self._chains.get(unit.start, [])
+                if len(chain) == 1 and chain[0][0] == unit:
+                    self._commit(unit, chain[0][1])  # the speculation was exact
                     self.stats.reused += 1
                     self._event("reused", unit, 0.0)
                     continue
-                if self._closed and self._committed == len(units) - 1:
-                    rest = self._rest_of(unit)
-                    if rest is not None:
-                        if self._rest is None and self._has_speech(rest):
-                            return _Job("rest", rest)
-                        self._commit_joined(unit)
-                        continue
-                return _Job("final", unit)
+                if self._closed and self._join_at_stop(unit, chain):
+                    covered = chain[-1][0].end
+                    if covered < unit.end and self._has_speech(Span(covered, unit.end)):
+                        return _Job("rest", Span(covered, unit.end), unit.start)
+                    self._commit(unit, [w for _, words in chain for w in words
+                                        if w.start < unit.end])
+                    self.stats.joined += 1
+                    self._event("joined", unit, 0.0)
+                    continue
+                return _Job("final", unit, unit.start)
             if self._closed or not units or final != len(units) - 1:
                 return None
             return self._speculation(units[-1])
 
-    def _rest_of(self, unit: Span) -> Span | None:
-        """At stop: the part of the last chunk its speculation missed, if that is the
-        way to finish it (a whole-chunk call would take longer than `exact_budget_s`)."""
-        if self._rest is not None:
-            return self._rest[0]  # decided already
-        spec = self._spec
-        if spec is None or spec[0].start != unit.start or spec[0].end >= unit.end:
-            return None
-        if self._expected_s(unit.duration) <= self.options.exact_budget_s:
-            return None
-        return Span(spec[0].end, unit.end)
-
-    def _commit_joined(self, unit: Span) -> None:
-        assert self._spec is not None
-        rest = self._rest[1] if self._rest is not None else []
-        self._commit(unit, [w for w in self._spec[1] if w.start < self._spec[0].end] + rest)
-        self.stats.joined += 1
-        self._event("joined", unit, 0.0)
+    def _join_at_stop(self, unit: Span, chain: list[tuple[Span, list[Word]]]) -> bool:
+        """Finish `unit` from its speculative pieces rather than transcribe it whole?"""
+        if unit.start in self._joining:
+            return True  # decided already: keep to it
+        if not chain or self._expected_s(unit.duration) <= self.options.exact_budget_s:
+            return False
+        self._joining.add(unit.start)
+        return True
 
     def _has_speech(self, span: Span) -> bool:
         return any(r.end > span.start and r.start < span.end for r in self._regions.final)
@@ -517,9 +516,13 @@ class StreamingTranscriber:
             return None
         if self._size / SAMPLE_RATE < target.end:
             return None
-        if self._spec is not None and self._spec[0] == target:
+        chain = self._chains.get(target.start, [])
+        covered = chain[-1][0].end if chain else target.start
+        if covered >= target.end:
             return None
-        return _Job("speculative", target)
+        if not chain or self._expected_s(target.duration) <= self.options.speculate_budget_s:
+            return _Job("speculative", target, target.start)  # whole: exact if final
+        return _Job("speculative", Span(covered, target.end), target.start)
 
     def _expected_s(self, audio_s: float) -> float:
         """Engine seconds for `audio_s` of audio, from the recent calls (0 = unknown)."""
@@ -553,13 +556,21 @@ class StreamingTranscriber:
             with self._lock:
                 if job.kind == "final":
                     self._commit(job.span, words)
-                elif job.kind == "speculative":
-                    self._spec = (job.span, words)
                 else:
-                    self._rest = (job.span, words)
+                    self._extend_chain(job, words)
                 snapshot = self._partial() if self._on_words else None
             if self._on_words is not None and snapshot is not None:
                 self._on_words(snapshot)
+
+    def _extend_chain(self, job: _Job, words: list[Word]) -> None:
+        """Keep a speculative result: a whole chunk replaces, a next piece extends."""
+        if job.unit_start < self._committed_end:
+            return  # its chunk was committed meanwhile
+        chain = self._chains.setdefault(job.unit_start, [])
+        if job.span.start == job.unit_start:
+            chain[:] = [(job.span, words)]
+        elif chain and chain[-1][0].end == job.span.start:
+            chain.append((job.span, words))
 
     def _audio_bounds(self, chunk: Span) -> tuple[float, float]:
         """The chunk's audio; widened across a bounded cut so both sides hear it."""
@@ -599,13 +610,13 @@ class StreamingTranscriber:
         else:
             self._words.extend(words)
         self._committed += 1
-        if self._spec is not None and self._spec[0].start <= chunk.start:
-            self._spec = None
-        self._rest = None
+        self._committed_end = chunk.end
+        for start in [k for k in self._chains if k <= chunk.start]:
+            del self._chains[start]
 
     def _partial(self) -> list[Word]:
-        """Final words, then the open chunk's latest speculation."""
-        if self._spec is None:
-            return list(self._words)
+        """Final words, then the open chunks' latest speculation."""
         last = self._words[-1].end if self._words else 0.0
-        return self._words + [w for w in self._spec[1] if w.start >= last]
+        return self._words + [w for start in sorted(self._chains)
+                              for _, words in self._chains[start] for w in words
+                              if w.start >= last]
