@@ -17,6 +17,8 @@ thresholds are `acoustic_*` in ScoringRules. Precision first: when in doubt, no 
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.asr.base import Word
 from voicecoach.audio.vad import Span
@@ -45,11 +47,15 @@ def acoustic_candidates(words: list[Word], regions: list[Span], rules: ScoringRu
     lo, hi = rules.acoustic_min_s, rules.acoustic_max_s
     first, last = words[0].start, words[-1].end
     out: list[tuple[Filler, str]] = []
+    starts = [w.start for w in words]  # words come in time order
+    longest = max(w.end - w.start for w in words)
     for k, region in enumerate(regions):
         # Only inside the answer: a cough before the first word is not a filler.
         if region.end <= first or region.start >= last:
             continue
-        inside = [w for w in words if w.end > region.start and w.start < region.end]
+        lo_i = bisect_left(starts, region.start - longest)
+        hi_i = bisect_left(starts, region.end)
+        inside = [w for w in words[lo_i:hi_i] if w.end > region.start]
         gap_before = region.start - regions[k - 1].end if k else float("inf")
         gap_after = regions[k + 1].start - region.end if k + 1 < len(regions) else float("inf")
         isolated = min(gap_before, gap_after) >= rules.acoustic_isolation_s
