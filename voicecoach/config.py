@@ -27,7 +27,7 @@ class Settings:
     answer_s: int = 120  # drill: answer time, when a prompt sets none
     pace_min_wpm: int = 120
     pace_max_wpm: int = 175
-    filler_prompt: bool = False
+    filler_prompt: bool = True  # with its fallback; measured in docs/scoring.md
     beam_size: int = 5
     vad_aggressiveness: int = 2
     min_pause_s: float = 0.5

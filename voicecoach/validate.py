@@ -314,31 +314,8 @@ class ConfigResult:
         }
 
 
-class GuardedEngine:
-    """Filler prompt on, with a guard against its known failure: when the words of a
-    chunk cover much less time than the chunk's voice, Whisper dropped text (the
-    prompt's sentence-dropping, whisperX #693), so the chunk is transcribed again
-    without the prompt. Measured here as a candidate for the pipeline."""
-
-    def __init__(self, primed, plain, min_coverage: float = 0.6) -> None:
-        self.primed, self.plain, self.min_coverage = primed, plain, min_coverage
-        self.name, self.model = primed.name, primed.model
-        self.fallbacks = 0
-
-    def transcribe(self, samples: np.ndarray, offset: float = 0.0) -> list:
-        from voicecoach.audio.vad import speech_regions
-
-        words = self.primed.transcribe(samples, offset)
-        voiced = sum(r.duration for r in speech_regions(samples))
-        covered = sum(w.end - w.start for w in words)
-        if voiced > 1.0 and covered < self.min_coverage * voiced:
-            self.fallbacks += 1
-            return self.plain.transcribe(samples, offset)
-        return words
-
-
 def run_config(name: str, filler_prompt: bool, clips: list[LabeledClip], engine_name: str,
-               model: str, log: Callable[[str], None], guard: bool = False) -> ConfigResult:
+               model: str, log: Callable[[str], None]) -> ConfigResult:
     from voicecoach.asr.base import TranscribeOptions
     from voicecoach.asr.models import load_engine
     from voicecoach.config import Settings
@@ -346,9 +323,6 @@ def run_config(name: str, filler_prompt: bool, clips: list[LabeledClip], engine_
 
     t0 = time.perf_counter()
     engine = load_engine(engine_name, model, TranscribeOptions(filler_prompt=filler_prompt))
-    if guard:
-        engine = GuardedEngine(engine, load_engine(engine_name, model,
-                                                   TranscribeOptions(filler_prompt=False)))
     settings = Settings(engine=engine_name, model=model, filler_prompt=filler_prompt)
     results = []
     for clip in clips:
@@ -357,8 +331,6 @@ def run_config(name: str, filler_prompt: bool, clips: list[LabeledClip], engine_
         results.append(res)
         if res.false_flags:
             log(f"  {name} {clip.id}/{clip.voice}: false flags {res.false_flags}")
-    if guard:
-        log(f"  {name}: fell back to the plain transcript {engine.fallbacks} times")
     return ConfigResult(name, results, time.perf_counter() - t0)
 
 
@@ -533,9 +505,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m voicecoach.validate",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="the small make-test subset")
-    parser.add_argument("--filler-prompt", choices=("off", "on", "guarded", "all", "default"),
-                        default="default", help="Whisper filler priming (default: the setting's"
-                                            " default; 'all' compares off, on, on+guard)")
+    parser.add_argument("--filler-prompt", choices=("off", "on", "all", "default"),
+                        default="default", help="Whisper filler priming, with its built-in"
+                        " fallback (default: the setting's default; 'all' compares off and on)")
     parser.add_argument("--voices", help="comma-separated voices (espeak, flite, flite:kal...)")
     parser.add_argument("--engine", default="faster-whisper")
     parser.add_argument("--model", default="tiny.en")
@@ -561,20 +533,18 @@ def main(argv: list[str] | None = None) -> int:
     used_voices = sorted({c.voice for c in clips})
     clips += real_clips()
     default = Settings().filler_prompt
-    modes = {"off": [(False, False)], "on": [(True, False)], "guarded": [(True, True)],
-             "all": [(False, False), (True, False), (True, True)],
-             "default": [(default, False), (True, True)] if args.quick else
-             [(default, False)]}[args.filler_prompt]
-    configs = [run_config(("on+guard" if guard else "on") if fp else "off", fp, clips,
-                          args.engine, args.model, log, guard) for fp, guard in modes]
+    modes = {"off": [False], "on": [True], "all": [False, True],
+             "default": [default]}[args.filler_prompt]
+    configs = [run_config("on" if fp else "off", fp, clips, args.engine, args.model, log)
+               for fp in modes]
     pairs = text_pairs()
     if not args.no_spoken_pairs:
         pair_voices = ["espeak", "flite"] if args.quick else ["espeak", "flite", "flite:rms"]
         pairs += spoken_pairs(args.quick, pair_voices, args.engine, args.model, default)
-    # Targets are checked on the guarded prompt when it ran (the configuration the
-    # numbers recommend), else on the first configuration.
-    names = [c.name for c in configs]
-    main_cfg = "on+guard" if "on+guard" in names else names[0]
+    # Targets are checked on the configuration users get by default.
+    main_cfg = "on" if default else "off"
+    if main_cfg not in [c.name for c in configs]:
+        main_cfg = configs[0].name
     verdicts = [f"Filler prompt {c.name} vs off: "
                 + ("better (precision kept, recall up, transcript no worse)"
                    if prompt_helps(configs[0].summary, c.summary) else

@@ -7,6 +7,7 @@ speech chunks cut at pauses; a streaming recorder can feed it utterances as they
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,6 +18,10 @@ SAMPLE_RATE = 16_000
 # Whisper drops disfluencies; a short prompt full of them makes it keep more.
 # Longer prompts are known to drop whole sentences, so keep this short.
 FILLER_PROMPT = "Um, uh, hmm, er, ah."
+# Even this prompt sometimes drops the rest of a chunk after its first sentence
+# (whisperX #693): when the words cover less than this share of the chunk's voiced
+# time, the chunk is decoded again without the prompt (docs/scoring.md measures it).
+MIN_PRIMED_COVERAGE = 0.6
 
 
 @dataclass(frozen=True)
@@ -45,10 +50,6 @@ class TranscribeOptions:
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
 
-    @property
-    def initial_prompt(self) -> str | None:
-        return FILLER_PROMPT if self.filler_prompt else None
-
 
 class Engine(Protocol):
     """A loaded speech-to-text model."""
@@ -59,6 +60,32 @@ class Engine(Protocol):
     def transcribe(self, samples: np.ndarray, offset: float = 0.0) -> list[Word]:
         """Words spoken in `samples` (16 kHz mono float32), times shifted by `offset`."""
         ...
+
+
+Decode = Callable[[np.ndarray, float, "str | None"], list[Word]]
+
+
+def decode_with_filler_guard(decode: Decode, samples: np.ndarray, offset: float,
+                             options: TranscribeOptions) -> list[Word]:
+    """Decode with the filler prompt when it is on, falling back where it lost text.
+
+    `decode(samples, offset, initial_prompt)` is the engine's own decoding call.
+    """
+    if not options.filler_prompt:
+        return decode(samples, offset, None)
+    words = decode(samples, offset, FILLER_PROMPT)
+    if lost_text(words, samples):
+        return decode(samples, offset, None)
+    return words
+
+
+def lost_text(words: list[Word], samples: np.ndarray) -> bool:
+    """Do the words cover much less time than the voice in `samples`?"""
+    from voicecoach.audio.vad import speech_regions
+
+    voiced = sum(r.duration for r in speech_regions(samples))
+    covered = sum(w.end - w.start for w in words)
+    return voiced > 1.0 and covered < MIN_PRIMED_COVERAGE * voiced
 
 
 def clean_word(text: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voicecoach.asr.base import TranscribeOptions, Word, clean_word
+from voicecoach.asr.base import TranscribeOptions, Word, clean_word, decode_with_filler_guard
 from voicecoach.errors import ModelError
 
 
@@ -37,6 +37,9 @@ class FasterWhisperEngine:
             raise ModelError(f"cannot load faster-whisper model {model_name}: {err}") from None
 
     def transcribe(self, samples: np.ndarray, offset: float = 0.0) -> list[Word]:
+        return decode_with_filler_guard(self._decode, samples, offset, self.options)
+
+    def _decode(self, samples: np.ndarray, offset: float, prompt: str | None) -> list[Word]:
         opts = self.options
         segments, _info = self._model.transcribe(
             samples.astype(np.float32, copy=False),
@@ -44,7 +47,7 @@ class FasterWhisperEngine:
             beam_size=opts.beam_size,
             word_timestamps=True,
             condition_on_previous_text=opts.condition_on_previous_text,
-            initial_prompt=opts.initial_prompt,
+            initial_prompt=prompt,
             no_speech_threshold=opts.no_speech_threshold,
             log_prob_threshold=opts.log_prob_threshold,
             compression_ratio_threshold=opts.compression_ratio_threshold,

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from voicecoach.asr.base import TranscribeOptions, Word, clean_word
+from voicecoach.asr.base import TranscribeOptions, Word, clean_word, decode_with_filler_guard
 from voicecoach.errors import ModelError
 
 
@@ -86,13 +86,13 @@ class OpenAIWhisperEngine:
         self._whisper = _load_model(self.checkpoint)
         _apply_alignment_heads(self._whisper, self.checkpoint, model_name)
 
-    def _decode_kwargs(self) -> dict[str, Any]:
+    def _decode_kwargs(self, prompt: str | None) -> dict[str, Any]:
         o = self.options
         return {
             "language": o.language,
             "word_timestamps": True,
             "condition_on_previous_text": o.condition_on_previous_text,
-            "initial_prompt": o.initial_prompt,
+            "initial_prompt": prompt,
             "no_speech_threshold": o.no_speech_threshold,
             "logprob_threshold": o.log_prob_threshold,
             "compression_ratio_threshold": o.compression_ratio_threshold,
@@ -104,11 +104,14 @@ class OpenAIWhisperEngine:
 
     def transcribe(self, samples: np.ndarray, offset: float = 0.0) -> list[Word]:
         """Words in `samples` (16 kHz mono float32), times shifted by `offset`."""
+        return decode_with_filler_guard(self._decode, samples, offset, self.options)
+
+    def _decode(self, samples: np.ndarray, offset: float, prompt: str | None) -> list[Word]:
         # Always an array, never a path: a path would shell out to the ffmpeg binary.
         audio = np.ascontiguousarray(samples, dtype=np.float32).reshape(-1)
         if audio.size == 0:
             return []
-        result = self._whisper.transcribe(audio, **self._decode_kwargs())
+        result = self._whisper.transcribe(audio, **self._decode_kwargs(prompt))
         return [
             Word(
                 text,

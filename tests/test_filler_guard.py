@@ -1,0 +1,47 @@
+"""The filler prompt's fallback: a chunk whose primed words lost text is decoded again."""
+
+from __future__ import annotations
+
+from conftest import JFK, read_samples
+
+from voicecoach.asr.base import FILLER_PROMPT, TranscribeOptions, Word, decode_with_filler_guard
+
+# What tiny.en gave for jfk.wav (22 words over ~10 s of voice), and a primed decode
+# that stopped after its first sentence, as whisperX #693 describes.
+FULL = [Word(f"w{i}", 0.3 + i * 0.45, 0.3 + i * 0.45 + 0.4) for i in range(22)]
+CUT = FULL[:4]
+
+
+class Decoder:
+    """A decode call that records the prompts it was given."""
+
+    def __init__(self, primed: list[Word], plain: list[Word]) -> None:
+        self.primed, self.plain, self.prompts = primed, plain, []
+
+    def __call__(self, samples, offset, prompt):
+        self.prompts.append(prompt)
+        words = self.primed if prompt else self.plain
+        return [w.shifted(offset) for w in words]
+
+
+def test_primed_decode_that_lost_text_is_redone_without_the_prompt():
+    decode = Decoder(primed=CUT, plain=FULL)
+    words = decode_with_filler_guard(decode, read_samples(JFK), 5.0,
+                                     TranscribeOptions(filler_prompt=True))
+    assert decode.prompts == [FILLER_PROMPT, None]
+    assert len(words) == 22 and words[0].start == FULL[0].start + 5.0
+
+
+def test_complete_primed_decode_is_kept():
+    decode = Decoder(primed=FULL, plain=[])
+    words = decode_with_filler_guard(decode, read_samples(JFK), 0.0,
+                                     TranscribeOptions(filler_prompt=True))
+    assert decode.prompts == [FILLER_PROMPT]
+    assert len(words) == 22
+
+
+def test_prompt_off_decodes_once_plainly():
+    decode = Decoder(primed=[], plain=FULL)
+    decode_with_filler_guard(decode, read_samples(JFK), 0.0,
+                             TranscribeOptions(filler_prompt=False))
+    assert decode.prompts == [None]
