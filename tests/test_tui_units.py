@@ -80,7 +80,8 @@ def test_top_tips_are_the_most_severe_faults_in_the_scorers_order() -> None:
         Finding("e", "pauses", "minor", "long pause", "", 3.0),
     ]
     assert [t.message for t in feedback.top_tips(report)] == ["no framing", "rambling", "slow"]
-    assert "few fillers" in feedback.went_well(report, Settings())
+    # An "info" finding is an observation (e.g. one self-correction), not a strength.
+    assert "few fillers" not in feedback.went_well(report, Settings())
 
 
 def test_went_well_falls_back_to_the_numbers() -> None:

@@ -61,7 +61,6 @@ def went_well(report: Report, settings: Settings) -> list[str]:
         message = s.get("message") if isinstance(s, dict) else str(s)
         if message:
             items.append(str(message))
-    items += [f.message for f in report.findings if f.severity == "info"]
     coverage = (report.extra or {}).get("coverage") or {}
     touched = [k.get("label", "") for k in coverage.get("key_points", []) if k.get("touched")]
     if touched and not any("key point" in i.lower() for i in items):
