@@ -103,6 +103,7 @@ class SoundDeviceOutput:
         self.rate = SAMPLE_RATE
         self.latency_s = 0.0
         self.error: str | None = None
+        self.underflows = 0  # callbacks PortAudio reported late: audible gaps
         self.device_name = "default"
         self._stream: Any = None
 
@@ -122,6 +123,8 @@ class SoundDeviceOutput:
 
         def callback(outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
             try:
+                if status.output_underflow:
+                    self.underflows += 1
                 render(outdata[:, 0])
             except Exception as err:  # noqa: BLE001 - never raise into PortAudio
                 outdata.fill(0)
