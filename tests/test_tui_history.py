@@ -285,3 +285,33 @@ async def test_rescore_from_history(seeded, prompts, faster_engine):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert store.get(weak.id).overall == weak.overall  # same audio, same rules
+
+
+async def test_replay_survives_output_failures(seeded):
+    from voicecoach.errors import DeviceError
+
+    store, takes = seeded
+    take = store.get(takes["jfk"][0].id)
+
+    class NoDevice(PullOutput):
+        def start(self, rate, render):
+            raise DeviceError("no audio output device found")
+
+    screen = ReplayScreen(take.report, take.audio_path, output=NoDevice())
+    async with Host(screen).run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        assert not screen.player.playing
+        assert any("no audio output" in n.message for n in pilot.app._notifications)
+        await pilot.press("right")  # seeking still works without a device
+        assert screen.player.position_s == pytest.approx(5.0)
+
+    out = PullOutput()
+    screen = ReplayScreen(take.report, take.audio_path, output=out)
+    async with Host(screen).run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        out.pull_seconds(1.0)
+        out.error = "output device 'pulse' stopped (unplugged, or taken by another program)"
+        screen.tick()
+        await pilot.pause()
+        assert not screen.player.playing
+        assert any("stopped" in n.message for n in pilot.app._notifications)

@@ -106,6 +106,7 @@ class SoundDeviceOutput:
         self.underflows = 0  # callbacks PortAudio reported late: audible gaps
         self.device_name = "default"
         self._stream: Any = None
+        self._closing = False
 
     def start(self, rate: int, render: Render) -> None:
         from voicecoach.audio.devices import (
@@ -130,11 +131,18 @@ class SoundDeviceOutput:
                 outdata.fill(0)
                 self.error = f"playback failed: {err}"
 
+        def finished() -> None:
+            if self._stream is not None and not self._closing:
+                self.error = (f"output device {self.device_name!r} stopped (unplugged, or "
+                              "taken by another program)")
+
+        self._closing = False
         try:
             with quiet_stderr():
                 stream = sd.OutputStream(device=index, samplerate=self.rate, channels=1,
                                          dtype="float32", latency=self.latency,
-                                         blocksize=self.blocksize, callback=callback)
+                                         blocksize=self.blocksize, callback=callback,
+                                         finished_callback=finished)
                 stream.start()
         except (sd.PortAudioError, ValueError) as err:
             raise DeviceError(f"cannot play on {self.device_name!r}: {_first_line(err)}"
@@ -156,6 +164,7 @@ class SoundDeviceOutput:
         return int(info.get("default_samplerate") or 48000)
 
     def close(self) -> None:
+        self._closing = True
         stream, self._stream = self._stream, None
         if stream is None:
             return

@@ -140,6 +140,11 @@ class ReplayScreen(Screen[None]):
             state = "no audio"
         else:
             state = "▶" if player.playing else ("■" if player.ended else "❚❚")
+            error = getattr(player.output, "error", None)
+            if error and error != self.audio_error:
+                self.audio_error = error
+                player.pause()
+                self.notify(error, title="Playback", severity="error")
         self.query_one("#replay-time", Static).update(
             f"{state} {clock(position, tenths=True)} / {clock(self.report.duration_s)}")
         self.query_one("#replay-bar", ProgressBar).update(progress=position)
