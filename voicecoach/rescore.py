@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,13 @@ def rescore_take(store: Any, take: Any, engine: Engine, settings: Settings,
 
 def rescore(store: Any, takes: Iterable[Any], engine: Engine, settings: Settings,
             progress: Progress | None = None,
-            should_stop: Callable[[], bool] | None = None) -> list[Outcome]:
-    """Re-score `takes` one by one; returns what happened to each one attempted."""
+            should_stop: Callable[[], bool] | None = None,
+            lock: AbstractContextManager[Any] | None = None) -> list[Outcome]:
+    """Re-score `takes` one by one; returns what happened to each one attempted.
+
+    `lock` is held around each take's decoding (the app's engine lock), so a take
+    recorded meanwhile is not kept waiting for the whole batch.
+    """
     takes = list(takes)
     outcomes: list[Outcome] = []
     n = len(takes) or 1
@@ -75,7 +81,8 @@ def rescore(store: Any, takes: Iterable[Any], engine: Engine, settings: Settings
         inner(0.0, "re-scoring")
         before = take.overall
         try:
-            report = rescore_take(store, take, engine, settings, inner)
+            with lock or contextlib.nullcontext():
+                report = rescore_take(store, take, engine, settings, inner)
         except VoiceCoachError as err:
             message = f"re-score failed: {err}"
             with contextlib.suppress(VoiceCoachError):

@@ -219,6 +219,12 @@ class HistoryScreen(Screen[None]):
     def current(self) -> TakeRow | None:
         return self.query_one(TakeTable).current
 
+    @property
+    def long_pause_s(self) -> float:
+        """From the settings given, else the app's, else the default."""
+        settings = self.settings or getattr(self.app, "settings", None)
+        return float(getattr(settings, "long_pause_s", 1.0))
+
     # --- filters ---------------------------------------------------------------------------
     def set_filter(self, **changes: Any) -> None:
         from dataclasses import replace
@@ -304,7 +310,7 @@ class HistoryScreen(Screen[None]):
                         severity="warning")
             return
         output = self.output_factory() if self.output_factory else None
-        long_pause = getattr(self.settings, "long_pause_s", 1.0)
+        long_pause = self.long_pause_s
         self.app.push_screen(ReplayScreen(report, take.audio_path, row=row, output=output,
                                           long_pause_s=long_pause))
 
@@ -351,7 +357,7 @@ class HistoryScreen(Screen[None]):
         except VoiceCoachError as err:
             self.notify(str(err), title="Compare", severity="error")
             return
-        long_pause = getattr(self.settings, "long_pause_s", 1.0)
+        long_pause = self.long_pause_s
         self.app.push_screen(CompareScreen(b.report, a.report, before, after,
                                            long_pause_s=long_pause))
 
@@ -403,7 +409,7 @@ class HistoryScreen(Screen[None]):
         from voicecoach.export import default_name, export_drill, export_take
 
         kind, fmt = choice.split("-")
-        long_pause = getattr(self.settings, "long_pause_s", 1.0)
+        long_pause = self.long_pause_s
         try:
             if kind == "drill":
                 text = export_drill(self.store, row.drill_id, fmt, long_pause, self._info)
@@ -451,11 +457,14 @@ class HistoryScreen(Screen[None]):
         from voicecoach.config import Settings
         from voicecoach.rescore import rescore
 
+        lock = getattr(getattr(self.app, "engines", None), "decode_lock", None)
+        settings = self.settings or getattr(self.app, "settings", None) or Settings()
         try:
             engine = loader()
             takes = [self.store.get(i) for i in ids]
-            outcomes = rescore(self.store, takes, engine, self.settings or Settings(),
-                               lambda f, t: self.post_message(RescoreProgress(f, t)))
+            outcomes = rescore(self.store, takes, engine, settings,
+                               lambda f, t: self.post_message(RescoreProgress(f, t)),
+                               lock=lock)
         except VoiceCoachError as err:
             self.post_message(RescoreDone([], str(err)))
             return
