@@ -315,3 +315,23 @@ async def test_replay_survives_output_failures(seeded):
         await pilot.pause()
         assert not screen.player.playing
         assert any("stopped" in n.message for n in pilot.app._notifications)
+
+
+async def test_history_inside_the_practice_app(seeded, faster_engine):
+    """The wiring the app is meant to use: its store, prompts, settings and engine."""
+    from voicecoach.config import Settings
+    from voicecoach.tui.app import create_app
+
+    store, takes = seeded
+    app = create_app(Settings(), store=store, engine_loader=lambda s, p: faster_engine)
+    weak = takes["weak"][0]
+    before = store.get(weak.id).scored_at
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(HistoryScreen(app.takes.store, app.prompts))
+        screen: HistoryScreen = app.screen  # type: ignore[assignment]
+        assert len(screen.query_one(TakeTable).rows) == 5
+        table = screen.query_one(TakeTable)
+        table.cursor_row = next(i for i, r in enumerate(table.rows) if r.id == weak.id)
+        await pilot.press("R")  # no loader given: the app's engine service is used
+        await until(lambda: store.get(weak.id).scored_at != before, timeout=60)
+        await app.workers.wait_for_complete()
