@@ -165,6 +165,12 @@ async def test_home_practice_record_result_and_try_again(make_app, store: Store)
         await pilot.press("h")  # and every take is in the history
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryScreen",
                        what="history")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
+        await pilot.press("g")  # progress over time, from the same two takes
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ProgressScreen",
+                       what="progress")
+        assert len(app.screen.rows) == 2
 
 
 @pytest.mark.slow
@@ -240,8 +246,8 @@ async def test_command_palette_offers_every_action_of_the_screen(make_app) -> No
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
         titles = {c.title for c in app.get_system_commands(app.screen)}
-        assert {"Practice", "Random prompt", "Drill", "Settings", "Search", "Quit",
-                "Screenshot"} <= titles
+        assert {"Practice", "Random prompt", "Drill", "History", "Progress", "Settings",
+                "Search", "Quit", "Screenshot"} <= titles
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
         titles = {c.title for c in app.get_system_commands(app.screen)}

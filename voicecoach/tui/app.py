@@ -145,6 +145,14 @@ class VoiceCoachApp(App[int]):
         self.push_screen(HistoryScreen(self.takes.store, self.prompts, settings=self.settings),
                          lambda _: self.refresh_scores())
 
+    def open_progress(self) -> None:
+        """Trends, streaks and the prompts most in need of practice (voicecoach.tui.progress)."""
+        from voicecoach.history import prompt_lookup, to_rows
+        from voicecoach.tui.progress import ProgressScreen
+
+        rows = to_rows(self.takes.store.takes(), prompt_lookup(self.prompts))
+        self.push_screen(ProgressScreen(rows, self.prompts))
+
     def open_settings(self) -> None:
         from voicecoach.tui.settings import SettingsScreen
 
@@ -185,6 +193,8 @@ class VoiceCoachApp(App[int]):
                             self.open_drill_setup)
         yield SystemCommand("History", "Every take: replay, compare, export, progress",
                             self.open_history)
+        yield SystemCommand("Progress", "Trends, streaks, what to practise next",
+                            self.open_progress)
         yield SystemCommand("Screenshot", "Save an SVG picture of this screen (data folder)",
                             lambda: self.set_timer(0.1, self.action_save_screenshot))
         # Textual's own "Screenshot" saves to a Downloads folder that may not exist.

@@ -53,6 +53,7 @@ class HomeScreen(Screen[None]):
         Binding("r", "random", "Random prompt"),
         Binding("d", "drill", "Drill"),
         Binding("h", "history", "History"),
+        Binding("g", "progress", "Progress"),
         Binding("s", "settings", "Settings"),
         Binding("slash", "search", "Search", key_display="/"),
         Binding("escape", "clear_search", "Clear search", show=False),
@@ -216,6 +217,9 @@ class HomeScreen(Screen[None]):
 
     def action_history(self) -> None:
         self.vc.open_history()
+
+    def action_progress(self) -> None:
+        self.vc.open_progress()
 
     def action_settings(self) -> None:
         self.vc.open_settings()
