@@ -125,5 +125,10 @@ class Report:
         )
 
 
+def score_band(value: float) -> str:
+    """"good" (80+), "fair" (60-79) or "poor": one colour scale for every view."""
+    return "good" if value >= 80 else "fair" if value >= 60 else "poor"
+
+
 def _r(x: float) -> float:
     return round(float(x), 3)

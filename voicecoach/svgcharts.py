@@ -9,17 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from voicecoach.report import Report
+from voicecoach.report import Report, score_band
 
 PALETTE = ("#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280")
 
 
+BAND_COLOURS = {"good": "#2f855a", "fair": "#b7791f", "poor": "#c53030"}
+
+
 def _score_colour(value: float) -> str:
-    if value >= 80:
-        return "#2f855a"
-    if value >= 60:
-        return "#b7791f"
-    return "#c53030"
+    return BAND_COLOURS[score_band(value)]
 
 
 def bar_chart(items: Sequence[tuple[str, float | None]], maximum: float = 100.0,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from voicecoach.report import score_band
+
 
 def clock(seconds: float | None) -> str:
     """62.4 -> '1:02'."""
@@ -21,12 +23,11 @@ def duration(seconds: int) -> str:
     return f"{m}m" if not s else f"{m}m{s:02d}"
 
 
+BAND_STYLES = {"good": "bold green", "fair": "bold yellow", "poor": "bold red"}
+
+
 def score_style(score: float) -> str:
-    if score >= 80:
-        return "bold green"
-    if score >= 60:
-        return "bold yellow"
-    return "bold red"
+    return BAND_STYLES[score_band(score)]
 
 
 def score_text(score: float | None, width: int = 3) -> Text:

@@ -34,6 +34,7 @@ from voicecoach.history import (
     sort_rows,
     to_rows,
 )
+from voicecoach.tui.format import score_style
 from voicecoach.tui.history_dialogs import ConfirmScreen, ExportScreen
 from voicecoach.tui.take_table import Column, TakeTable
 
@@ -44,7 +45,7 @@ EngineLoader = Callable[[], Any]  # -> a loaded Engine (runs on a worker thread)
 def _score_style(value: int | None) -> str:
     if value is None:
         return "dim"
-    return "green" if value >= 80 else ("yellow" if value >= 60 else "red")
+    return score_style(value).removeprefix("bold ")  # plain weight: a table is dense
 
 
 def _num(value: float | None, fmt: str) -> str:
