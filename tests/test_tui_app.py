@@ -444,7 +444,9 @@ def sample_report() -> Report:
             Finding("framing", "structure", "info", "Framed the problem first", ""),
         ],
         extra={"coverage": {"key_points": [{"label": "Labels arrive late", "touched": True},
-                                           {"label": "A latency budget", "touched": True}]}},
+                                           {"label": "A latency budget", "touched": True}]},
+               "marks": [{"kind": "signpost", "start": 1.36, "end": 1.66, "text": "first"},
+                         {"kind": "hedge", "start": 5.44, "end": 5.74, "text": "maybe"}]},
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from voicecoach import marks as core_marks
 from voicecoach.asr.base import Word
 from voicecoach.audio.vad import Span
 from voicecoach.config import Settings
@@ -52,18 +53,20 @@ def make_prompt(pid: str = "p1", category: str = "Leakage", text: str = "Explain
 
 
 def test_marks_put_fillers_hedges_signposts_and_pauses_in_place() -> None:
-    report = make_report(hedges=[{"start": 1.5, "end": 2.4, "text": "I think"}],
-                         signposts=[{"start": 1.0, "end": 1.4, "text": "first"}])
-    kinds = marks.word_kinds(report, marks.collect_marks(report, 1.0))
+    report = make_report(marks=[{"kind": "signpost", "start": 1.0, "end": 1.4, "text": "first"},
+                                {"kind": "hedge", "start": 1.5, "end": 2.4, "text": "I think"}])
+    kinds = core_marks.word_kinds(report, core_marks.collect_marks(report, 1.0))
     assert kinds[:6] == [None, "filler", "signpost", "hedge", "hedge", None]
     text = marks.render_transcript(report, 1.0).plain
     assert text.startswith("[0:00] So um first I think we should ‖2.1s\n[0:06] look at")
-    assert marks.counts(report, 1.0) == {"filler": 1, "hedge": 1, "signpost": 1, "pause": 1}
+    assert core_marks.counts(report, 1.0) == {"filler": 1, "hedge": 1, "signpost": 1,
+                                              "pause": 1}
 
 
-def test_marks_accept_a_single_marks_list_and_ignore_short_pauses() -> None:
-    report = make_report(marks=[{"kind": "hedges", "start": 1.5, "end": 1.9}])
-    assert marks.counts(report, 3.0) == {"filler": 1, "hedge": 1, "signpost": 0, "pause": 0}
+def test_marks_ignore_short_pauses_and_unknown_kinds() -> None:
+    report = make_report(marks=[{"kind": "hedge", "start": 1.5, "end": 1.9},
+                                {"kind": "shrug", "start": 2.0, "end": 2.1}])
+    assert core_marks.counts(report, 3.0) == {"filler": 1, "hedge": 1, "signpost": 0, "pause": 0}
     assert "‖" not in marks.render_transcript(report, 3.0).plain
 
 

@@ -17,8 +17,8 @@ from typing import Any
 from voicecoach import __version__, svgcharts
 from voicecoach.errors import VoiceCoachError
 from voicecoach.history import SCORE_NAMES, PromptInfo, TakeRow, prompt_lookup, to_row
+from voicecoach.marks import collect_marks, word_kinds
 from voicecoach.report import Report
-from voicecoach.tui.marks import collect_marks, word_kinds
 
 FORMATS = ("md", "html")
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"

@@ -18,8 +18,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from voicecoach.marks import collect_marks, word_kinds
 from voicecoach.report import Report
-from voicecoach.tui.marks import STYLES, collect_marks, word_kinds
+from voicecoach.tui.marks import STYLES
 
 LIT = Style(reverse=True, bold=True)
 

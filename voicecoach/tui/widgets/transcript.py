@@ -7,9 +7,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from voicecoach.config import Settings
+from voicecoach.marks import counts
 from voicecoach.report import Report
-from voicecoach.tui.language import language_marks
-from voicecoach.tui.marks import counts, legend, render_transcript
+from voicecoach.tui.marks import legend, render_transcript
 
 
 class TranscriptView(VerticalScroll):
@@ -20,12 +20,11 @@ class TranscriptView(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         long_pause = self.settings.long_pause_s
-        language = language_marks(self.report, self.settings)
-        n = counts(self.report, long_pause, language)
+        n = counts(self.report, long_pause)
         self.border_title = "Transcript"
         self.border_subtitle = " · ".join(
             f"{n[kind]} {label}{'' if n[kind] == 1 else 's'}"
             for kind, label in (("filler", "filler"), ("hedge", "hedge"),
                                 ("signpost", "signpost"), ("pause", "long pause")))
         yield Static(legend(), classes="legend")
-        yield Static(render_transcript(self.report, long_pause, language), classes="transcript")
+        yield Static(render_transcript(self.report, long_pause), classes="transcript")
