@@ -179,6 +179,40 @@ def test_a_slow_engine_speculates_piece_by_piece() -> None:
                                        if TimedEngine(regions).spoken(k)]
 
 
+def test_stop_does_not_wait_for_a_call_it_no_longer_needs() -> None:
+    """Pieces already cover the last chunk: the whole-chunk call still running is dropped."""
+    sentence = as_saved_pcm16(read_samples(JFK))[: int(8.1 * SAMPLE_RATE)]
+    samples = np.concatenate([sentence] * 2)
+    regions = speech_regions(samples)
+    release = threading.Event()
+
+    class StuckOnWholeChunks(TimedEngine):
+        entered = 0
+
+        def transcribe(self, samples: np.ndarray, offset: float = 0.0) -> list[Word]:
+            self.entered += 1
+            if len(samples) > 12 * SAMPLE_RATE:
+                release.wait(10)
+            return super().transcribe(samples, offset)
+
+    engine = StuckOnWholeChunks(regions)
+    st = StreamingTranscriber(engine, Settings(), StreamingOptions(exact_budget_s=-1.0))
+    for part in range(2):
+        st.feed(sentence, part * len(sentence) / SAMPLE_RATE)
+        for _ in range(300):  # part 2: the piece completing the chunk, then the whole
+            if engine.entered >= 1 + 2 * part:
+                break
+            threading.Event().wait(0.01)
+    import time
+
+    started = time.perf_counter()
+    words = st.finish()
+    assert time.perf_counter() - started < 2.0
+    release.set()
+    assert st.stats.joined == 1
+    assert [w.text for w in words] == [f"w{k}" for k in range(45) if engine.spoken(k)]
+
+
 def test_splice_prefers_agreement_in_the_middle_of_the_overlap() -> None:
     before = [Word("ask", 1.0, 1.2), Word("not", 1.3, 1.5), Word("what", 1.6, 1.8),
               Word("yo", 1.9, 2.0)]

@@ -1,23 +1,30 @@
 """Transcribe while the user speaks, so the report is ready moments after they stop.
 
-The recorder's writer thread calls `feed()` with each block of audio. Voice activity
+The recorder's hook thread calls `feed()` with each block of audio. Voice activity
 runs frame by frame as the audio arrives and reproduces, exactly, the speech regions
 and the chunk plan of the batch pipeline (`speech_regions` + `plan_chunks`): regions
 are final once the silence after them is longer than the bridging gap, and a chunk
 is final once the next one has begun. ONE background thread transcribes each final
-chunk with the session's engine, so the streamed words are the batch words.
+chunk with the session's engine, so the streamed words are the batch words. (Whisper's
+words depend on the whole window it hears: the same chunks are what make streaming
+and batch agree; cutting at other pauses changes 5-10 % of the words on synthetic
+speech.) Chunks are up to one Whisper window long, the batch pipeline's packing:
+every call costs a full 30 s encoder pass, however short its audio.
 
-The last chunk is still growing while the user speaks. Whenever a pause begins and
-the worker is idle, the worker transcribes that chunk as it stands ("speculation");
-if the user then stops, the final chunk is exactly the one already transcribed and
-the report needs no engine call at all. If the user speaks on, the speculation is
-superseded by the next one. Chunks are up to one Whisper window long, which is the
-batch pipeline's packing: every call costs a full 30 s encoder pass, however short.
+The last chunk is still growing while the user speaks. When a pause begins and the
+worker is idle, the worker transcribes that chunk as it will be if no more speech
+comes ("speculation"). If the user then stops, the final chunk is exactly the one
+already transcribed and the report needs no engine call. If the user speaks on, the
+result is the live transcript and a prefix of the chunk. At stop, a chunk that has
+no exact result is transcribed whole when the engine is fast enough
+(`exact_budget_s`); otherwise only the audio its speculations did not cover is, and
+the pieces are joined (close to the batch words, not equal). A slow engine
+(openai-whisper) speculates piece by piece for the same reason.
 
 Speech with no gap at all for `max_region_s` (or steady noise the VAD calls speech)
-is cut at its quietest moment near the bound; both sides get `overlap_s` of audio
-around the cut and the words heard twice are reconciled by text (`splice_overlap`).
-That is the one place where streaming and batch chunking differ.
+gets cut points at its quietest moments; its chunk is transcribed in pieces, each
+given `overlap_s` of audio across the cut, and the words heard twice are reconciled
+by text (`splice_overlap`). That is where streaming and batch chunking differ.
 """
 
 from __future__ import annotations
@@ -52,11 +59,13 @@ class StreamingOptions:
     speculate_after_s: float = 0.3  # silence after speech before the open chunk is tried
     # A pause gets the whole open chunk transcribed when the engine is expected to take
     # at most this (faster-whisper, up to a full 28 s chunk); a slower engine gets only
-    # the audio since its last try, and the pieces are joined.
+    # the audio since its last piece, and the pieces are joined.
     speculate_budget_s: float = 3.0
+    piece_s: float = 4.0  # while speech goes on, an idle worker transcribes new pieces
+    # of at least this much audio, cut at gaps between words (>= the VAD's bridging gap)
     # At stop, a chunk not yet transcribed whole is, when the engine is expected to take
-    # at most this; otherwise what its pieces did not cover is, and they are joined
-    # (close to, not exactly, the batch words: Whisper's words depend on the window).
+    # at most this; otherwise its pieces are completed and joined (close to, not
+    # exactly, the batch words: Whisper's words depend on the window it hears).
     exact_budget_s: float = 1.0
     max_region_s: float = 25.0  # voice with no gap this long is cut ...
     overlap_s: float = 1.5  # ... with this much audio given to both sides
@@ -274,7 +283,7 @@ def splice_overlap(before: list[Word], after: list[Word], overlap: Span,
 class StreamingTranscriber:
     """Voice activity and transcription as audio arrives; words ready at stop.
 
-    `feed` is cheap and thread-safe (the recorder's writer thread calls it);
+    `feed` is cheap and thread-safe (the recorder's hook thread calls it);
     `finish` waits for the one worker thread and returns every word in time order.
     The engine is shared and loaded once per app session; use one transcriber per take.
     `on_words`, if given, is called from the worker thread with the words so far
@@ -311,12 +320,13 @@ class StreamingTranscriber:
         self._cancelled = False
         self._error: BaseException | None = None
         self._lock = threading.Lock()
-        self._wake = threading.Condition(self._lock)
+        self._wake = threading.Condition(self._lock)  # the worker waits for work
+        self._changed = threading.Condition(self._lock)  # finish() waits for results
         self._worker = threading.Thread(target=self._run, name="voicecoach-stream",
                                         daemon=True)
         self._worker.start()
 
-    # -- producer side (the recorder's writer thread) -----------------------------
+    # -- producer side (the recorder's hook thread) -------------------------------
 
     def feed(self, samples: np.ndarray, start_s: float | None = None) -> None:
         """Add a block of 16 kHz mono float32 audio starting at `start_s` seconds."""
@@ -352,7 +362,12 @@ class StreamingTranscriber:
     # -- consumer side ------------------------------------------------------------
 
     def finish(self) -> list[Word]:
-        """Close the recording, wait for the worker, return all words in time order."""
+        """Close the recording, wait until every chunk is done, return all words.
+
+        A call still running whose result is no longer needed (the chunk could be
+        joined from pieces already there) is not waited for: it finishes in the
+        background and is dropped.
+        """
         with self._lock:
             if not self._closed:
                 for voiced in self._vad.flush():
@@ -360,10 +375,14 @@ class StreamingTranscriber:
                 self._regions.flush()
                 self._closed = True
                 self._wake.notify()
-        self._worker.join()
-        if self._error is not None:
-            raise self._error
-        with self._lock:
+            while self._error is None and not self._all_committed():
+                if not self._worker.is_alive():
+                    raise VoiceCoachError("streaming transcription stopped unexpectedly")
+                self._commit_ready()
+                if not self._all_committed():
+                    self._changed.wait(0.5)
+            if self._error is not None:
+                raise self._error
             return list(self._words)
 
     def cancel(self) -> None:
@@ -456,39 +475,63 @@ class StreamingTranscriber:
     def _next_job(self) -> _Job | None:
         """The next engine call, or None for "nothing to do yet" (lock held).
 
-        Final units first (exactly the batch chunks); then, once a pause begins, the
-        open chunk (speculation: the live words, and at stop the exact result or the
-        pieces to finish from). Commits that need no engine call happen on the way.
+        Final units first (exactly the batch chunks); then the open chunk: pieces of
+        it while speech goes on, and once a pause begins, the rest of it and then the
+        whole of it (speculation: the live words, and at stop the exact result or the
+        pieces to join). Commits that need no engine call happen on the way.
         """
         while True:
+            self._commit_ready()
             units, final = self._plan(self._size / SAMPLE_RATE)
             if self._committed < final:
                 unit = units[self._committed]
                 chain = self._chains.get(unit.start, [])
-                if len(chain) == 1 and chain[0][0] == unit:
-                    self._commit(unit, chain[0][1])  # the speculation was exact
-                    self.stats.reused += 1
-                    self._event("reused", unit, 0.0)
-                    continue
-                if self._closed and self._join_at_stop(unit, chain):
+                if self._closed and chain and self._join_at_stop(unit):
                     covered = chain[-1][0].end
                     if covered < unit.end and self._has_speech(Span(covered, unit.end)):
                         return _Job("rest", Span(covered, unit.end), unit.start)
-                    self._commit(unit, [w for _, words in chain for w in words
-                                        if w.start < unit.end])
-                    self.stats.joined += 1
-                    self._event("joined", unit, 0.0)
+                    self._commit_joined(unit)
                     continue
                 return _Job("final", unit, unit.start)
             if self._closed or not units or final != len(units) - 1:
                 return None
             return self._speculation(units[-1])
 
-    def _join_at_stop(self, unit: Span, chain: list[tuple[Span, list[Word]]]) -> bool:
+    def _all_committed(self) -> bool:
+        units, final = self._plan(self._size / SAMPLE_RATE)
+        return self._closed and self._committed == len(units)
+
+    def _commit_ready(self) -> None:
+        """Commit, in order, the final units whose words need no engine call (lock held):
+        an exact speculation, or (at stop, when a whole call is over budget) pieces
+        that already cover the unit."""
+        while True:
+            units, final = self._plan(self._size / SAMPLE_RATE)
+            if self._committed >= final:
+                return
+            unit = units[self._committed]
+            chain = self._chains.get(unit.start, [])
+            if len(chain) == 1 and chain[0][0] == unit:
+                self._commit(unit, chain[0][1])
+                self.stats.reused += 1
+                self._event("reused", unit, 0.0)
+            elif self._closed and chain and chain[-1][0].end >= unit.end \
+                    and self._join_at_stop(unit):
+                self._commit_joined(unit)
+            else:
+                return
+
+    def _commit_joined(self, unit: Span) -> None:
+        chain = self._chains.get(unit.start, [])
+        self._commit(unit, [w for _, words in chain for w in words if w.start < unit.end])
+        self.stats.joined += 1
+        self._event("joined", unit, 0.0)
+
+    def _join_at_stop(self, unit: Span) -> bool:
         """Finish `unit` from its speculative pieces rather than transcribe it whole?"""
         if unit.start in self._joining:
             return True  # decided already: keep to it
-        if not chain or self._expected_s(unit.duration) <= self.options.exact_budget_s:
+        if self._expected_s(unit.duration) <= self.options.exact_budget_s:
             return False
         self._joining.add(unit.start)
         return True
@@ -497,13 +540,34 @@ class StreamingTranscriber:
         return any(r.end > span.start and r.start < span.end for r in self._regions.final)
 
     def _speculation(self, open_unit: Span) -> _Job | None:
-        """The open chunk as it will be if no more speech comes, once a pause begins.
+        """Work on the open chunk for an idle worker, or None.
 
-        After `speculate_after_s` of silence the chunk's end no longer depends on when
-        the recording stops (it is planned with an endless recording), so a stop now
-        finds it done. If the speaker goes on, it is a prefix of the chunk: the live
-        words, and at stop the part that needs no more transcription.
+        While speech goes on: the next piece, once `piece_s` of speech has followed
+        the last one, cut in a gap between words. Once a pause of `speculate_after_s`
+        begins, the chunk is what it will be if no more speech comes (planned with an
+        endless recording): first the piece that completes it (a short call, so a
+        stop soon finds a joined result), then the whole of it in one call, which is
+        exactly the batch result if the speaker has stopped.
         """
+        opts = self.options
+        chain = self._chains.get(open_unit.start, [])
+        covered = chain[-1][0].end if chain else open_unit.start
+        target = self._eventual(open_unit)
+        if target is not None:
+            if len(chain) == 1 and chain[0][0] == target:
+                return None
+            if chain and covered < target.end:
+                return _Job("speculative", Span(covered, target.end), target.start)
+            if not chain or self._expected_s(target.duration) <= opts.speculate_budget_s:
+                return _Job("speculative", target, target.start)
+            return None
+        end = self._word_gap_before_end(covered)
+        if end is not None and end - covered >= opts.piece_s:
+            return _Job("speculative", Span(covered, end), open_unit.start)
+        return None
+
+    def _eventual(self, open_unit: Span) -> Span | None:
+        """The open chunk as it will be if no more speech comes; None while speaking."""
         regions = self._regions
         if not regions.settled or not regions.final:
             return None
@@ -514,15 +578,17 @@ class StreamingTranscriber:
         target = units[-1]
         if final != len(units) - 1 or target.start != open_unit.start:
             return None
-        if self._size / SAMPLE_RATE < target.end:
+        return target if self._size / SAMPLE_RATE >= target.end else None
+
+    def _word_gap_before_end(self, after: float) -> float | None:
+        """The middle of the latest gap between final speech regions after `after`."""
+        regions = self._regions
+        spoken = [r for r in regions.final if r.end > after]
+        growing = regions.open_region()
+        if not spoken or growing is None:
             return None
-        chain = self._chains.get(target.start, [])
-        covered = chain[-1][0].end if chain else target.start
-        if covered >= target.end:
-            return None
-        if not chain or self._expected_s(target.duration) <= self.options.speculate_budget_s:
-            return _Job("speculative", target, target.start)  # whole: exact if final
-        return _Job("speculative", Span(covered, target.end), target.start)
+        gap = growing.start - spoken[-1].end
+        return spoken[-1].end + min(self.options.plan.pad_s, gap / 2)
 
     def _expected_s(self, audio_s: float) -> float:
         """Engine seconds for `audio_s` of audio, from the recent calls (0 = unknown)."""
@@ -552,12 +618,15 @@ class StreamingTranscriber:
             except BaseException as err:  # surfaced to the caller by finish()
                 with self._lock:
                     self._error = err
+                    self._changed.notify_all()
                 return
             with self._lock:
                 if job.kind == "final":
-                    self._commit(job.span, words)
+                    if job.unit_start >= self._committed_end:
+                        self._commit(job.span, words)
                 else:
                     self._extend_chain(job, words)
+                self._changed.notify_all()
                 snapshot = self._partial() if self._on_words else None
             if self._on_words is not None and snapshot is not None:
                 self._on_words(snapshot)
