@@ -19,3 +19,18 @@ class DeviceError(VoiceCoachError):
 
 class StoreError(VoiceCoachError):
     """The take database or data directory cannot be used."""
+
+
+def first_line(err: BaseException, limit: int = 160) -> str:
+    """A library exception as one short line: its first line, or its type's name."""
+    text = str(err).strip()
+    return (text.splitlines()[0] if text else type(err).__name__)[:limit]
+
+
+def os_reason(err: OSError) -> str:
+    """An OSError in words a user reads: "disk full" rather than errno 28."""
+    import errno
+
+    if err.errno == errno.ENOSPC:
+        return "disk full"
+    return err.strerror or str(err)

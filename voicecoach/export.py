@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from voicecoach import __version__, svgcharts
+from voicecoach import __version__, svgcharts, timefmt
 from voicecoach.errors import VoiceCoachError
 from voicecoach.history import SCORE_NAMES, PromptInfo, TakeRow, prompt_lookup, to_row
 from voicecoach.marks import collect_marks, word_kinds
@@ -37,10 +37,7 @@ def export_take_of(take: Any, info: PromptInfo | None = None) -> ExportTake:
 # --- shared pieces ---------------------------------------------------------------------------
 
 def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    s = max(0, int(round(seconds)))
-    return f"{s // 60}:{s % 60:02d}"
+    return timefmt.clock(seconds, missing="–")
 
 
 def metric_rows(report: Report) -> list[tuple[str, str]]:

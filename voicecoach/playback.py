@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from voicecoach.asr.base import SAMPLE_RATE, Word
-from voicecoach.errors import DeviceError
+from voicecoach.errors import DeviceError, first_line
 
 Render = Callable[[np.ndarray], None]  # fills a 1-D float32 buffer in place
 SEEK_STEP_S = 5.0
@@ -145,7 +145,7 @@ class SoundDeviceOutput:
                                          finished_callback=finished)
                 stream.start()
         except (sd.PortAudioError, ValueError) as err:
-            raise DeviceError(f"cannot play on {self.device_name!r}: {_first_line(err)}"
+            raise DeviceError(f"cannot play on {self.device_name!r}: {first_line(err)}"
                               ) from None
         self._stream = stream
         self.latency_s = float(stream.latency or 0.0)
@@ -331,7 +331,3 @@ def word_at(starts: Sequence[float], seconds: float) -> int | None:
 def word_starts(words: Sequence[Word]) -> list[float]:
     return [w.start for w in words]
 
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return (text.splitlines()[0] if text else type(err).__name__)[:160]

@@ -7,6 +7,7 @@ delivery numbers behind the scores.
 
 from __future__ import annotations
 
+from voicecoach import timefmt
 from voicecoach.report import Finding, Report
 
 SEVERITY_RANK = {"major": 0, "minor": 1, "info": 2}
@@ -20,11 +21,7 @@ STYLE_TEXT = {
 
 
 def clock(seconds: float | None) -> str:
-    """62.4 -> '1:02'."""
-    if seconds is None:
-        return ""
-    s = max(0, int(round(seconds)))
-    return f"{s // 60}:{s % 60:02d}"
+    return timefmt.clock(seconds, missing="")
 
 
 def where(finding: Finding) -> str:

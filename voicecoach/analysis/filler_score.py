@@ -9,7 +9,7 @@ floundering, so each one costs on top of the rate.
 from __future__ import annotations
 
 from voicecoach.analysis.fillers import Burst, bursts
-from voicecoach.analysis.outcome import Outcome, quote
+from voicecoach.analysis.outcome import Outcome, also_at, quote
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.report import Filler
 
@@ -56,8 +56,7 @@ def analyze_fillers(fillers: list[Filler], word_count: int, span_s: float,
     found = bursts(fillers, rules.burst_window_s, rules.burst_min)
     if found:
         worst = max(found, key=lambda b: len(b.fillers))
-        others = [b for b in found if b is not worst][:3]
-        also = ("; also at " + ", ".join(_clock(b.start) for b in others)) if others else ""
+        also = also_at([b.start for b in found if b is not worst])
         out.take(min(3 * rules.burst_points, rules.burst_points * len(found)), "filler-burst",
                  "fillers",
                  f"{len(worst.fillers)} fillers within {worst.end - worst.start:.0f} s"
@@ -78,7 +77,3 @@ def analyze_fillers(fillers: list[Filler], word_count: int, span_s: float,
 
 def _burst_dict(b: Burst) -> dict[str, object]:
     return {"start": round(b.start, 2), "end": round(b.end, 2), "count": len(b.fillers)}
-
-
-def _clock(t: float) -> str:
-    return f"{int(t // 60)}:{int(t % 60):02d}"

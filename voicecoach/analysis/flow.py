@@ -9,7 +9,7 @@ answer's style ("structured", "loose", "rambling") is reported with its reasons.
 
 from __future__ import annotations
 
-from voicecoach.analysis.outcome import Outcome, quote
+from voicecoach.analysis.outcome import Outcome, also_at, quote
 from voicecoach.analysis.phrases import Match, lexicon
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.analysis.text import Transcript
@@ -193,7 +193,4 @@ def _most_common(items: list[str], k: int = 3) -> str:
 
 
 def _also(items, chosen, when) -> str:
-    others = [when(x) for x in items if x is not chosen][:3]
-    if not others:
-        return ""
-    return "; also at " + ", ".join(f"{int(t // 60)}:{int(t % 60):02d}" for t in others)
+    return also_at([when(x) for x in items if x is not chosen])

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from voicecoach.report import Finding
+from voicecoach.timefmt import clock
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,13 @@ class Outcome:
 
 def clamp(value: float) -> int:
     return int(max(0, min(100, round(value))))
+
+
+def also_at(times: list[float], limit: int = 3) -> str:
+    """"; also at 0:41, 1:02" for the other places a one-per-rule finding happened."""
+    if not times:
+        return ""
+    return "; also at " + ", ".join(clock(t) for t in times[:limit])
 
 
 def quote(text: str, limit: int = 120) -> str:

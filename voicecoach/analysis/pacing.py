@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import statistics
 
-from voicecoach.analysis.outcome import Outcome, quote
+from voicecoach.analysis.outcome import Outcome, also_at, quote
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.analysis.text import Transcript
 from voicecoach.audio.vad import Span
@@ -137,9 +137,7 @@ def analyze_pacing(tr: Transcript, pauses: list[Span], metrics: Metrics,
     hesitations = [p for p in kinds["hesitation"] if p.duration >= rules.hesitation_min_s]
     if hesitations:
         worst = max(hesitations, key=lambda p: p.duration)
-        others = [p for p in hesitations if p is not worst][:3]
-        also = ("; also at " + ", ".join(f"{int(p.start // 60)}:{int(p.start % 60):02d}"
-                                         for p in others)) if others else ""
+        also = also_at([p.start for p in hesitations if p is not worst])
         out.take(min(15, 3 * len(hesitations)), "hesitation", "pauses",
                  f"{len(hesitations)} pause{'s' if len(hesitations) > 1 else ''} of "
                  f"{rules.hesitation_min_s:g} s or more in the middle of a phrase (longest "

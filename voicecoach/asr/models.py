@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voicecoach.asr.base import Engine, TranscribeOptions
-from voicecoach.errors import ModelError
+from voicecoach.errors import ModelError, first_line
 
 Progress = Callable[[float, str], None]
 
@@ -129,7 +129,7 @@ def resolve_faster(name: str, download: bool = False) -> Path:
                 f"faster-whisper model {name!r} is not on this machine; "
                 f"run `voicecoach models download {name}` (needs network)"
             ) from None
-        raise ModelError(f"cannot download {name!r}: {_first_line(err)} (offline?)") from None
+        raise ModelError(f"cannot download {name!r}: {first_line(err)} (offline?)") from None
 
 
 def resolve_openai(name: str, download: bool = False, progress: Progress | None = None) -> Path:
@@ -153,7 +153,7 @@ def resolve_openai(name: str, download: bool = False, progress: Progress | None 
     except KeyError:
         raise ModelError(f"openai-whisper has no model named {name!r}") from None
     except Exception as err:
-        raise ModelError(f"cannot download {name!r}: {_first_line(err)} (offline?)") from None
+        raise ModelError(f"cannot download {name!r}: {first_line(err)} (offline?)") from None
 
 
 def convert(name: str, source: Path | None = None, progress: Progress | None = None) -> Path:
@@ -221,7 +221,3 @@ def list_models() -> list[ModelInfo]:
             infos.append(ModelInfo("openai-whisper", name, "downloadable"))
     return infos
 
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0][:120] if text else type(err).__name__

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voicecoach.errors import DeviceError
+from voicecoach.errors import DeviceError, first_line
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ def sounddevice() -> Any:
     except OSError as err:  # sounddevice raises OSError("PortAudio library not found")
         if "portaudio" in str(err).lower():
             raise DeviceError(PORTAUDIO_MISSING) from None
-        raise DeviceError(f"cannot load PortAudio: {_first_line(err)}") from None
+        raise DeviceError(f"cannot load PortAudio: {first_line(err)}") from None
     _sd_module = sd
     return sd
 
@@ -198,7 +198,7 @@ def rescan() -> None:
             sd._terminate()
             sd._initialize()
         except sd.PortAudioError as err:
-            raise DeviceError(f"cannot re-initialise PortAudio: {_first_line(err)}") from None
+            raise DeviceError(f"cannot re-initialise PortAudio: {first_line(err)}") from None
 
 
 def _query() -> tuple[list[dict[str, Any]], int, int, list[str]]:
@@ -209,7 +209,7 @@ def _query() -> tuple[list[dict[str, Any]], int, int, list[str]]:
             hostapis = [h["name"] for h in sd.query_hostapis()]
             default_in, default_out = _default_indices(sd)
         except sd.PortAudioError as err:
-            raise DeviceError(f"cannot list audio devices: {_first_line(err)}") from None
+            raise DeviceError(f"cannot list audio devices: {first_line(err)}") from None
     return devices, default_in, default_out, hostapis
 
 
@@ -320,7 +320,3 @@ def describe_device(index: int) -> str:
         except (sd.PortAudioError, ValueError, IndexError):
             return f"device {index}"
 
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return (text.splitlines()[0] if text else type(err).__name__)[:160]

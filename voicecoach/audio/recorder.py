@@ -46,7 +46,7 @@ from voicecoach.audio.devices import (
     resolve_input_device,
     sounddevice,
 )
-from voicecoach.errors import DeviceError
+from voicecoach.errors import DeviceError, first_line, os_reason
 
 try:  # POSIX: a partial being recorded is locked so recovery never touches it
     import fcntl
@@ -283,7 +283,7 @@ class MicrophoneSource:
                 stream.start()
         except (sd.PortAudioError, ValueError) as err:
             self._stop_converter()
-            raise DeviceError(f"cannot record from {self.device_name!r}: {_first_line(err)}"
+            raise DeviceError(f"cannot record from {self.device_name!r}: {first_line(err)}"
                               ) from None
         self._stream = stream
 
@@ -300,7 +300,7 @@ class MicrophoneSource:
             try:
                 info = sd.query_devices(index, "input")
             except (sd.PortAudioError, ValueError) as err:
-                raise DeviceError(f"cannot use input device {index}: {_first_line(err)}"
+                raise DeviceError(f"cannot use input device {index}: {first_line(err)}"
                                   ) from None
         rate = int(info.get("default_samplerate") or 48000)
         for channels in (1, min(2, int(info.get("max_input_channels", 1)) or 1)):
@@ -445,12 +445,6 @@ def private_dir(path: Path) -> Path:
 
 def to_pcm16(samples: np.ndarray) -> bytes:
     return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
-
-
-def _short_oserror(err: OSError) -> str:
-    if err.errno == errno.ENOSPC:
-        return "disk full"
-    return err.strerror or str(err)
 
 
 def partial_path_for(out_path: Path) -> Path:
@@ -653,7 +647,7 @@ class Recorder:
                 self._bytes += n
                 view = view[n:]
         except OSError as err:
-            self._fail(f"cannot write the recording ({_short_oserror(err)}): stopped saving "
+            self._fail(f"cannot write the recording ({os_reason(err)}): stopped saving "
                        f"at {self.saved_s:.1f} s; that much is kept in {self.out_path.name}")
 
     def _fail(self, message: str) -> None:
@@ -670,7 +664,7 @@ class Recorder:
                 os.fsync(self._fd)
         except OSError as err:
             if not self._write_failed:
-                self._fail(f"cannot save the recording ({_short_oserror(err)}); "
+                self._fail(f"cannot save the recording ({os_reason(err)}); "
                            f"{self.saved_s:.1f} s kept in {self.out_path.name}")
 
     def _update_level(self, block: np.ndarray) -> None:
@@ -723,7 +717,7 @@ class Recorder:
             return _finish_flac(self.partial_path, self.out_path)  # still locked
         except OSError as err:
             if not self._error:
-                self._error = (f"cannot finish the recording ({_short_oserror(err)}); "
+                self._error = (f"cannot finish the recording ({os_reason(err)}); "
                                f"it is kept as {self.partial_path.name}")
             return self.partial_path
         finally:
@@ -862,7 +856,3 @@ def _free_name(path: Path) -> Path:
             return candidate
     raise OSError(errno.EEXIST, "no free name", str(path))
 
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return (text.splitlines()[0] if text else type(err).__name__)[:160]

@@ -45,7 +45,7 @@ from voicecoach.audio.recorder import (
     recover_unfinished,
     wav_duration_s,
 )
-from voicecoach.errors import StoreError
+from voicecoach.errors import StoreError, os_reason
 from voicecoach.report import Report
 
 DB_NAME = "voicecoach.sqlite3"
@@ -332,7 +332,7 @@ class Store:
             if own_dir:
                 os.chmod(self.root, 0o700)
         except OSError as err:
-            raise StoreError(f"cannot use data directory {self.root}: {_short(err)}") from None
+            raise StoreError(f"cannot use data directory {self.root}: {os_reason(err)}") from None
         try:
             self._db = self._open()
         except _Damaged as damage:
@@ -360,7 +360,7 @@ class Store:
         except FileExistsError:
             pass
         except OSError as err:
-            raise StoreError(f"cannot create {self.path}: {_short(err)}") from None
+            raise StoreError(f"cannot create {self.path}: {os_reason(err)}") from None
         db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None,
                              check_same_thread=False)
         try:
@@ -485,7 +485,7 @@ class Store:
                     os.replace(side, Path(str(target) + extra))
         except OSError as err:
             raise StoreError(f"{self.path.name} is damaged and cannot be moved aside: "
-                             f"{_short(err)}") from None
+                             f"{os_reason(err)}") from None
         return target
 
     def close(self) -> None:
@@ -565,7 +565,7 @@ class Store:
         try:
             return private_dir(self.root / RECORDINGS)
         except OSError as err:
-            raise StoreError(f"cannot create {self.root / RECORDINGS}: {_short(err)}"
+            raise StoreError(f"cannot create {self.root / RECORDINGS}: {os_reason(err)}"
                              ) from None
 
     def new_recording_path(self, suffix: str = ".wav") -> Path:
@@ -777,7 +777,7 @@ class Store:
             except FileNotFoundError:
                 pass
             except OSError as err:
-                raise StoreError(f"cannot delete {path.name}: {_short(err)}") from None
+                raise StoreError(f"cannot delete {path.name}: {os_reason(err)}") from None
         with self._write("deleting the take") as db:
             db.execute("DELETE FROM takes WHERE id = ?", (take_id,))
 
@@ -853,7 +853,7 @@ class Store:
         try:
             recover_unfinished(directory)
         except OSError as err:
-            raise StoreError(f"cannot recover recordings in {directory}: {_short(err)}"
+            raise StoreError(f"cannot recover recordings in {directory}: {os_reason(err)}"
                              ) from None
         touched: list[int] = []
         with self._read("recovering takes") as db:
@@ -917,8 +917,3 @@ def _plausible_take(record: dict[str, Any]) -> bool:
                     record[column] = None
     return True
 
-
-def _short(err: OSError) -> str:
-    if err.errno == errno.ENOSPC:
-        return "disk full"
-    return err.strerror or str(err)

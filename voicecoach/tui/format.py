@@ -5,14 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 
 from voicecoach.report import score_band
+from voicecoach.timefmt import clock
 
-
-def clock(seconds: float | None) -> str:
-    """62.4 -> '1:02'."""
-    if seconds is None:
-        return "--:--"
-    s = max(0, int(seconds))
-    return f"{s // 60}:{s % 60:02d}"
+__all__ = ["clock"]  # screens import clock from here with the other text helpers
 
 
 def duration(seconds: int) -> str:

@@ -6,6 +6,7 @@ from rich.text import Text
 
 from voicecoach.marks import collect_marks, word_kinds
 from voicecoach.report import Report
+from voicecoach.timefmt import clock
 
 STYLES = {
     "filler": "bold black on dark_orange",
@@ -14,11 +15,6 @@ STYLES = {
     "pause": "bold cyan",
     "time": "dim",
 }
-
-
-def clock(seconds: float) -> str:
-    s = max(0, int(round(seconds)))
-    return f"{s // 60}:{s % 60:02d}"
 
 
 def render_transcript(report: Report, long_pause_s: float = 1.0) -> Text:
