@@ -109,8 +109,8 @@ def test_regions_and_chunks_equal_the_batch_plan(block: int) -> None:
     words = st.finish()
     assert st.speech_regions() == regions
     # Each batch chunk is committed once: transcribed whole, or (the last one, at stop)
-    # put together from its utterances; its span is the batch plan's either way.
-    committed = [e for e in st.stats.events if e[1] in ("final", "reused", "from-utterances")]
+    # joined from its pieces; its span is the batch plan's either way.
+    committed = [e for e in st.stats.events if e[1] in ("final", "reused", "joined")]
     batch = plan_chunks(regions, len(samples) / SAMPLE_RATE)
     assert [Span(e[2], e[3]) for e in committed] == batch
     assert words_text(words) == words_text(TimedEngine(regions).transcribe(
@@ -137,21 +137,27 @@ def test_speculation_is_reused_or_joined_at_stop() -> None:
     regions = speech_regions(samples)
     pause_end = int(8.1 * SAMPLE_RATE)  # jfk pauses from 7.65 s to 8.19 s
 
-    def take(**options) -> StreamingTranscriber:
-        st = StreamingTranscriber(TimedEngine(regions), Settings(), StreamingOptions(**options))
-        st.feed(samples[:pause_end], 0.0)
-        for _ in range(200):  # the speculation on the first sentence
-            if st.stats.speculative_calls:
-                break
+    def wait_for(condition) -> None:
+        for _ in range(300):
+            if condition():
+                return
             threading.Event().wait(0.01)
-        st.feed(samples[pause_end:], pause_end / SAMPLE_RATE)
-        return st
 
     everything = [f"w{k}" for k in range(30) if TimedEngine(regions).spoken(k)]
-    exact = take()  # a whole-chunk call fits the budget: batch words exactly
+    # Stopped a second after the last word: the whole chunk was transcribed in that
+    # pause, exactly as the batch call, and the stop needs no call at all.
+    exact = StreamingTranscriber(TimedEngine(regions), Settings())
+    exact.feed(np.concatenate([samples, np.zeros(SAMPLE_RATE, np.float32)]), 0.0)
+    wait_for(lambda: any(e[1] == "speculative" and e[3] > 11.0 and e[2] < 1.0
+                         for e in exact.stats.events))
     assert [w.text for w in exact.finish()] == everything
-    assert exact.stats.joined == 0 and exact.stats.speculative_calls >= 1
-    joined = take(exact_budget_s=-1.0)  # never affordable: finish from the speculation
+    assert exact.stats.reused == 1 and exact.stats.calls == exact.stats.speculative_calls
+    # Stopped on the last word: the first sentence, transcribed in the pause, is joined
+    # with one call on what followed it.
+    joined = StreamingTranscriber(TimedEngine(regions), Settings())
+    joined.feed(samples[:pause_end], 0.0)
+    wait_for(lambda: joined.stats.speculative_calls)
+    joined.feed(samples[pause_end:], pause_end / SAMPLE_RATE)
     assert [w.text for w in joined.finish()] == everything
     assert joined.stats.joined == 1 and joined.stats.rest_calls == 1
     rest = [e for e in joined.stats.events if e[1] == "rest"][0]
@@ -164,7 +170,7 @@ def test_a_slow_engine_speculates_piece_by_piece() -> None:
     samples = np.concatenate([sentence] * 3)  # three pauses of ~0.5 s, one chunk
     regions = speech_regions(samples)
     st = StreamingTranscriber(TimedEngine(regions), Settings(),
-                              StreamingOptions(speculate_budget_s=-1.0, exact_budget_s=-1.0))
+                              StreamingOptions(speculate_budget_s=-1.0))
     for part in range(3):
         st.feed(sentence, part * len(sentence) / SAMPLE_RATE)
         for _ in range(200):
@@ -196,7 +202,7 @@ def test_stop_does_not_wait_for_a_call_it_no_longer_needs() -> None:
             return super().transcribe(samples, offset)
 
     engine = StuckOnWholeChunks(regions)
-    st = StreamingTranscriber(engine, Settings(), StreamingOptions(exact_budget_s=-1.0))
+    st = StreamingTranscriber(engine, Settings())
     for part in range(2):
         st.feed(sentence, part * len(sentence) / SAMPLE_RATE)
         for _ in range(300):  # part 2: the piece completing the chunk, then the whole
@@ -285,13 +291,15 @@ def test_feed_is_cheap_while_the_engine_is_busy() -> None:
 # -- slow: real engines, real recorder ----------------------------------------------
 
 
-def record_and_stream(engine, path: Path, tmp_path: Path, settings: Settings):
-    """The recorder's pipeline as the app runs it, fed as fast as possible."""
+def record_and_stream(engine, path: Path, tmp_path: Path, settings: Settings,
+                      speed: float | None = None, **options):
+    """The recorder's pipeline as the app runs it: paced at `speed` x real time, or as
+    fast as possible (None)."""
     from voicecoach.audio.recorder import FileSource, Recorder
 
-    st = StreamingTranscriber(engine, settings)
-    recorder = Recorder(tmp_path / "take.wav", FileSource(path, realtime=False),
-                        on_block=st.feed)
+    st = StreamingTranscriber(engine, settings, StreamingOptions(**options))
+    source = FileSource(path, realtime=speed is not None, speed=speed or 1.0)
+    recorder = Recorder(tmp_path / "take.wav", source, on_block=st.feed)
     recorder.start()
     while not recorder.source_finished:
         threading.Event().wait(0.02)
@@ -336,19 +344,32 @@ def cut_clip() -> Path:
 
 
 @pytest.mark.slow
-def test_jfk_streamed_equals_batch_faster_whisper(faster_engine, tmp_path: Path) -> None:
+def test_jfk_streamed_agrees_with_batch_faster_whisper(faster_engine, tmp_path: Path
+                                                        ) -> None:
+    """As the app records: paced (at twice real time), default options."""
     settings = Settings()
-    st, report, saved = record_and_stream(faster_engine, JFK, tmp_path, settings)
+    st, report, saved = record_and_stream(faster_engine, JFK, tmp_path, settings, speed=2.0)
     batch = score_file(saved, faster_engine, settings)
     assert_agrees_with_batch(report, batch)
-    assert report.text == batch.text  # same chunks, same samples: the same words
+    assert st.stats.speculative_calls >= 1  # the pause at 7.6 s was used
+
+
+@pytest.mark.slow
+def test_jfk_streamed_equals_batch_when_not_joining(faster_engine, tmp_path: Path) -> None:
+    """Without joining at stop, the stream makes exactly the batch calls."""
+    settings = Settings()
+    _, report, saved = record_and_stream(faster_engine, JFK, tmp_path, settings,
+                                         join_at_stop=False)
+    assert report.text == score_file(saved, faster_engine, settings).text
 
 
 @pytest.mark.slow
 def test_long_stretch_is_cut_and_still_agrees(faster_engine, cut_clip: Path,
                                               tmp_path: Path) -> None:
+    """The bounded cut and its overlap join, against the batch pass (which has no cut)."""
     settings = Settings()
-    st, report, saved = record_and_stream(faster_engine, cut_clip, tmp_path, settings)
+    st, report, saved = record_and_stream(faster_engine, cut_clip, tmp_path, settings,
+                                          join_at_stop=False)
     assert st.stats.cuts, "the run-on stretch should exceed the bound"
     batch = score_file(saved, faster_engine, settings)
     assert_agrees_with_batch(report, batch)
@@ -358,9 +379,9 @@ def test_long_stretch_is_cut_and_still_agrees(faster_engine, cut_clip: Path,
 
 
 @pytest.mark.slow
-def test_jfk_streamed_equals_batch_openai_whisper(openai_engine, tmp_path: Path) -> None:
+def test_jfk_streamed_agrees_with_batch_openai_whisper(openai_engine, tmp_path: Path) -> None:
     settings = Settings(engine="openai-whisper")
-    _, report, saved = record_and_stream(openai_engine, JFK, tmp_path, settings)
+    _, report, saved = record_and_stream(openai_engine, JFK, tmp_path, settings, speed=2.0)
     batch = score_audio(load_audio(saved), openai_engine, settings)
     assert report.engine_name == "openai-whisper"
     assert_agrees_with_batch(report, batch)

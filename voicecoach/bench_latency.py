@@ -62,6 +62,8 @@ class Result:
     last_chunk: str  # streaming: how the last chunk was done at stop
     load_avg: float  # 1-minute load average when the take ended (shared machines)
     text: str
+    # streaming: (seconds after the stop key, kind, start, end, engine seconds) per call
+    events: list[tuple[float, str, float, float, float]]
 
 
 # -- clips -------------------------------------------------------------------------------
@@ -206,6 +208,7 @@ def measure(mode: str, engine_name: str, clip: Path, paced_batch: bool = False,
             while not recorder.source_finished and not recorder.error:
                 time.sleep(0.002)
             stopped = time.perf_counter()  # the stop key
+            stopped_clock = time.monotonic()
             saved = recorder.stop()
             if streamer is not None:
                 report = streamer.finish_report(Audio(streamer.samples(), path=saved))
@@ -214,17 +217,19 @@ def measure(mode: str, engine_name: str, clip: Path, paced_batch: bool = False,
             latency = time.perf_counter() - stopped
         if recorder.error or recorder.hook_error:
             raise RuntimeError(recorder.error or recorder.hook_error)
-    last = "—"
+    last, events = "—", []
     if streamer is not None:
         done = [e[1] for e in streamer.stats.events if e[1] in LAST_CHUNK]
         last = LAST_CHUNK[done[-1]] if done else "—"
+        events = [(round(t - stopped_clock, 3), kind, round(a, 2), round(b, 2), round(s, 3))
+                  for t, kind, a, b, s in streamer.stats.events]
     return Result(
         clip=clip.name, mode=mode, engine=engine_name, audio_s=report.duration_s,
         latency_s=latency, engine_s=engine.seconds, calls=engine.calls,
         rtf=engine.seconds / report.duration_s, peak_rss_mb=_peak_rss_mb(),
         tick_late_max_ms=1000 * max(ticker.late, default=0.0), feed_max_ms=1000 * feed_max,
         overflows=recorder.overflows, last_chunk=last, load_avg=os.getloadavg()[0],
-        text=report.text)
+        text=report.text, events=events)
 
 
 def _peak_rss_mb() -> float:

@@ -11,15 +11,14 @@ and batch agree; cutting at other pauses changes 5-10 % of the words on syntheti
 speech.) Chunks are up to one Whisper window long, the batch pipeline's packing:
 every call costs a full 30 s encoder pass, however short its audio.
 
-The last chunk is still growing while the user speaks. When a pause begins and the
-worker is idle, the worker transcribes that chunk as it will be if no more speech
-comes ("speculation"). If the user then stops, the final chunk is exactly the one
-already transcribed and the report needs no engine call. If the user speaks on, the
-result is the live transcript and a prefix of the chunk. At stop, a chunk that has
-no exact result is transcribed whole when the engine is fast enough
-(`exact_budget_s`); otherwise only the audio its speculations did not cover is, and
-the pieces are joined (close to the batch words, not equal). A slow engine
-(openai-whisper) speculates piece by piece for the same reason.
+The last chunk is still growing while the user speaks. An idle worker transcribes
+it in pieces cut at gaps between words (the live transcript), and when a pause begins,
+first the piece that completes it and then the whole of it as it will be if no more
+speech comes ("speculation"). If the user then stops, the whole chunk is exactly the
+one already transcribed and the report needs no engine call. If the user stops
+before that is done, the stop does not wait for it: the chunk's pieces, plus one
+short call on whatever followed the last of them, are joined (close to the batch
+words, not equal). A slow engine (openai-whisper) speculates in pieces only.
 
 Speech with no gap at all for `max_region_s` (or steady noise the VAD calls speech)
 gets cut points at its quietest moments; its chunk is transcribed in pieces, each
@@ -63,10 +62,10 @@ class StreamingOptions:
     speculate_budget_s: float = 3.0
     piece_s: float = 4.0  # while speech goes on, an idle worker transcribes new pieces
     # of at least this much audio, cut at gaps between words (>= the VAD's bridging gap)
-    # At stop, a chunk not yet transcribed whole is, when the engine is expected to take
-    # at most this; otherwise its pieces are completed and joined (close to, not
-    # exactly, the batch words: Whisper's words depend on the window it hears).
-    exact_budget_s: float = 1.0
+    # At stop, a chunk without its exact result is joined from its pieces plus one short
+    # call (fast, close to the batch words); False transcribes it whole instead (the
+    # batch words exactly, after a longer wait).
+    join_at_stop: bool = True
     max_region_s: float = 25.0  # voice with no gap this long is cut ...
     overlap_s: float = 1.5  # ... with this much audio given to both sides
     cut_search_s: float = 4.0  # how far before the bound to look for a quiet cut point
@@ -314,7 +313,6 @@ class StreamingTranscriber:
         # Speculative transcriptions per chunk start: consecutive windows from the
         # chunk's start; one window equal to the final chunk is the exact result.
         self._chains: dict[float, list[tuple[Span, list[Word]]]] = {}
-        self._joining: set[float] = set()  # chunks decided (at stop) to be joined
         self._costs: list[tuple[float, float]] = []  # (audio s, engine s) of recent calls
         self._closed = False
         self._cancelled = False
@@ -475,27 +473,36 @@ class StreamingTranscriber:
     def _next_job(self) -> _Job | None:
         """The next engine call, or None for "nothing to do yet" (lock held).
 
-        Final units first (exactly the batch chunks); then the open chunk: pieces of
-        it while speech goes on, and once a pause begins, the rest of it and then the
-        whole of it (speculation: the live words, and at stop the exact result or the
-        pieces to join). Commits that need no engine call happen on the way.
+        While recording, in order: pieces of the open chunk (short calls that keep its
+        words close behind the speaker), final chunks whole (exactly the batch calls),
+        then the open chunk whole once a pause begins (exact if the speaker stopped).
+        At stop, the quickest way to each remaining chunk: its exact result if there,
+        else its pieces plus the rest, else the chunk whole.
         """
         while True:
             self._commit_ready()
             units, final = self._plan(self._size / SAMPLE_RATE)
-            if self._committed < final:
+            open_unit = units[-1] if units and final == len(units) - 1 else None
+            if self._closed:
+                if self._committed >= final:
+                    return None
                 unit = units[self._committed]
                 chain = self._chains.get(unit.start, [])
-                if self._closed and chain and self._join_at_stop(unit):
-                    covered = chain[-1][0].end
-                    if covered < unit.end and self._has_speech(Span(covered, unit.end)):
-                        return _Job("rest", Span(covered, unit.end), unit.start)
-                    self._commit_joined(unit)
-                    continue
+                if not chain or not self.options.join_at_stop:
+                    return _Job("final", unit, unit.start)
+                covered = chain[-1][0].end
+                if covered < unit.end and self._has_speech(Span(covered, unit.end)):
+                    return _Job("rest", Span(covered, unit.end), unit.start)
+                self._commit_joined(unit)
+                continue
+            if open_unit is not None:
+                job = self._piece(open_unit)
+                if job is not None:
+                    return job
+            if self._committed < final:
+                unit = units[self._committed]
                 return _Job("final", unit, unit.start)
-            if self._closed or not units or final != len(units) - 1:
-                return None
-            return self._speculation(units[-1])
+            return self._whole(open_unit) if open_unit is not None else None
 
     def _all_committed(self) -> bool:
         units, final = self._plan(self._size / SAMPLE_RATE)
@@ -503,8 +510,7 @@ class StreamingTranscriber:
 
     def _commit_ready(self) -> None:
         """Commit, in order, the final units whose words need no engine call (lock held):
-        an exact speculation, or (at stop, when a whole call is over budget) pieces
-        that already cover the unit."""
+        an exact speculation, or (at stop) pieces that already cover the unit."""
         while True:
             units, final = self._plan(self._size / SAMPLE_RATE)
             if self._committed >= final:
@@ -515,9 +521,9 @@ class StreamingTranscriber:
                 self._commit(unit, chain[0][1])
                 self.stats.reused += 1
                 self._event("reused", unit, 0.0)
-            elif self._closed and chain and chain[-1][0].end >= unit.end \
-                    and self._join_at_stop(unit):
-                self._commit_joined(unit)
+            elif self._closed and self.options.join_at_stop and chain \
+                    and not self._has_speech(Span(chain[-1][0].end, unit.end)):
+                self._commit_joined(unit)  # its pieces cover all of its speech
             else:
                 return
 
@@ -527,44 +533,43 @@ class StreamingTranscriber:
         self.stats.joined += 1
         self._event("joined", unit, 0.0)
 
-    def _join_at_stop(self, unit: Span) -> bool:
-        """Finish `unit` from its speculative pieces rather than transcribe it whole?"""
-        if unit.start in self._joining:
-            return True  # decided already: keep to it
-        if self._expected_s(unit.duration) <= self.options.exact_budget_s:
-            return False
-        self._joining.add(unit.start)
-        return True
-
     def _has_speech(self, span: Span) -> bool:
         return any(r.end > span.start and r.start < span.end for r in self._regions.final)
 
-    def _speculation(self, open_unit: Span) -> _Job | None:
-        """Work on the open chunk for an idle worker, or None.
+    def _piece(self, open_unit: Span) -> _Job | None:
+        """The next piece of the open chunk, or None.
 
-        While speech goes on: the next piece, once `piece_s` of speech has followed
-        the last one, cut in a gap between words. Once a pause of `speculate_after_s`
-        begins, the chunk is what it will be if no more speech comes (planned with an
-        endless recording): first the piece that completes it (a short call, so a
-        stop soon finds a joined result), then the whole of it in one call, which is
-        exactly the batch result if the speaker has stopped.
+        While speech goes on: once `piece_s` of speech has followed the last piece,
+        up to a gap between words. Once a pause of `speculate_after_s` begins: up to
+        the chunk's end as it will be if no more speech comes, so that a stop finds
+        the chunk covered.
         """
-        opts = self.options
         chain = self._chains.get(open_unit.start, [])
         covered = chain[-1][0].end if chain else open_unit.start
         target = self._eventual(open_unit)
         if target is not None:
-            if len(chain) == 1 and chain[0][0] == target:
-                return None
-            if chain and covered < target.end:
+            if chain and covered < target.end and not self._is_exact(target):
                 return _Job("speculative", Span(covered, target.end), target.start)
-            if not chain or self._expected_s(target.duration) <= opts.speculate_budget_s:
-                return _Job("speculative", target, target.start)
             return None
         end = self._word_gap_before_end(covered)
-        if end is not None and end - covered >= opts.piece_s:
+        if end is not None and end - covered >= self.options.piece_s:
             return _Job("speculative", Span(covered, end), open_unit.start)
         return None
+
+    def _whole(self, open_unit: Span) -> _Job | None:
+        """The open chunk whole, once a pause begins: exactly the batch call if the
+        speaker has stopped (a slow engine only when it is expected to be quick)."""
+        target = self._eventual(open_unit)
+        if target is None or self._is_exact(target):
+            return None
+        chain = self._chains.get(target.start, [])
+        if chain and self._expected_s(target.duration) > self.options.speculate_budget_s:
+            return None
+        return _Job("speculative", target, target.start)
+
+    def _is_exact(self, unit: Span) -> bool:
+        chain = self._chains.get(unit.start, [])
+        return len(chain) == 1 and chain[0][0] == unit
 
     def _eventual(self, open_unit: Span) -> Span | None:
         """The open chunk as it will be if no more speech comes; None while speaking."""
