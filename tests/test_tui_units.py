@@ -228,3 +228,18 @@ def test_library_noise_on_fd2_goes_to_the_log_not_the_terminal(tmp_path: Path) -
                          timeout=60, check=True)
     assert out.stderr == "frame\nafter\n"
     assert log.read_text() == "ALSA lib pcm.c: Unknown PCM\n"
+
+
+def test_a_hung_up_terminal_is_noticed() -> None:
+    """The app leaves when its terminal closes, even without SIGHUP (see app.py)."""
+    import os
+
+    from voicecoach.tui.app import terminal_open
+
+    master, slave = os.openpty()
+    try:
+        assert terminal_open(slave)
+        os.close(master)  # what closing the terminal window does to the app's side
+        assert not terminal_open(slave)
+    finally:
+        os.close(slave)

@@ -9,6 +9,7 @@ loads in a thread worker once the first frame is up.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 from functools import partial
@@ -63,6 +64,15 @@ class VoiceCoachApp(App[int]):
         message = self.takes.recover(self.prompts)
         if message:
             self.notify(message, title="Takes")
+        if not self.is_headless:
+            self.set_interval(1.0, self._exit_if_terminal_closed)
+
+    def _exit_if_terminal_closed(self) -> None:
+        # A closed terminal does not always bring SIGHUP (under `make run` it does not),
+        # and Textual's input thread then spins on end-of-file at full CPU. Leave
+        # instead: quitting closes any take being recorded, so it is kept.
+        if not terminal_open():
+            self.exit()
 
     def on_unmount(self) -> None:
         self.speaker.stop()
@@ -210,6 +220,13 @@ class VoiceCoachApp(App[int]):
                         severity="error")
             return
         self.notify(path, title="Screenshot saved")
+
+
+def terminal_open(fd: int = 0) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
 
 
 def create_app(
