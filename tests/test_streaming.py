@@ -215,6 +215,8 @@ def test_stop_does_not_wait_for_a_call_it_no_longer_needs() -> None:
     words = st.finish()
     assert time.perf_counter() - started < 2.0
     release.set()
+    st.close(timeout=5)
+    assert not st._worker.is_alive()
     assert st.stats.joined == 1
     assert [w.text for w in words] == [f"w{k}" for k in range(45) if engine.spoken(k)]
 
@@ -306,6 +308,7 @@ def record_and_stream(engine, path: Path, tmp_path: Path, settings: Settings,
     saved = recorder.stop()
     assert recorder.hook_error is None
     report = st.finish_report(Audio(st.samples(), path=saved), prompt_id=None)
+    st.close()  # no thread may be left inside the engine when the tests end
     return st, report, saved
 
 

@@ -215,6 +215,8 @@ def measure(mode: str, engine_name: str, clip: Path, paced_batch: bool = False,
             else:
                 report = score_file(saved, engine, settings)
             latency = time.perf_counter() - stopped
+        if streamer is not None:
+            streamer.close()  # a call the stop no longer needed may still be running
         if recorder.error or recorder.hook_error:
             raise RuntimeError(recorder.error or recorder.hook_error)
     last, events = "—", []
@@ -330,6 +332,7 @@ def soak(minutes: float, clip: Path, sink: str = SOAK_SINK,
             saved = recorder.stop()
             report = streamer.finish_report(Audio(streamer.samples(), path=saved))
             latency = time.perf_counter() - stopped
+        streamer.close()
         if player.poll() is None:
             player.terminate()
         return {"minutes": recorder.elapsed_s / 60, "overflows": recorder.overflows,

@@ -389,6 +389,13 @@ class StreamingTranscriber:
             self._closed = self._cancelled = True
             self._wake.notify()
 
+    def close(self, timeout: float | None = None) -> None:
+        """Stop the worker and wait for a call still in flight (a stop may leave one
+        running that it did not need). Call it before the process exits: a thread
+        inside the engine's native code at interpreter shutdown can crash it."""
+        self.cancel()
+        self._worker.join(timeout)
+
     def partial_words(self) -> list[Word]:
         """Words so far, in time order (for an optional live view)."""
         with self._lock:
