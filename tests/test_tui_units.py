@@ -243,3 +243,30 @@ def test_a_hung_up_terminal_is_noticed() -> None:
         assert not terminal_open(slave)
     finally:
         os.close(slave)
+
+
+@pytest.mark.slow
+def test_a_take_is_transcribed_while_it_is_recorded(faster_engine, tmp_path: Path) -> None:
+    """With the engine loaded, speech is transcribed during the take; stop adds the rest."""
+    from conftest import JFK, JFK_TEXT
+
+    from voicecoach.audio.recorder import FileSource, Recorder
+    from voicecoach.tui.take import score_take, start_streaming
+    from voicecoach.wer import word_error_rate
+
+    settings = Settings()
+    engines = EngineService(lambda *_: faster_engine)
+    assert start_streaming(engines, settings) is None  # not loaded: batch at stop instead
+    engines.load(settings)
+    streamer = start_streaming(engines, settings)
+    assert streamer is not None
+    recorder = Recorder(tmp_path / "take.wav", FileSource(JFK, realtime=True, speed=2.0),
+                        on_block=streamer.feed)
+    recorder.start()
+    while not recorder.source_finished:
+        time.sleep(0.05)
+    path = recorder.stop()
+    assert streamer.stats.calls >= 1  # the engine ran before the stop
+    report = score_take(path, None, engines, settings, lambda f, t: None, streamer)
+    assert word_error_rate(JFK_TEXT, report.text) <= 0.10
+    assert report.audio_path == str(path) and report.scores is not None

@@ -289,18 +289,20 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
         item.seconds = message.seconds
         if message.path is None or message.seconds < MIN_TAKE_S:
             item.status, item.error = "failed", message.error or "too short to score"
+            if message.streamer is not None:
+                message.streamer.cancel()
             self.vc.takes.failed(message.take_id, item.error)
         else:
             item.status = "scoring"
             self.vc.takes.scoring(message.take_id)
-            self._score(item.prompt, message.path, message.take_id)
+            self._score(item.prompt, message.path, message.take_id, message.streamer)
         self._next()
 
     @work(thread=True, group="drill-score")
-    def _score(self, prompt: Prompt, path: Path, take_id: Any) -> None:
+    def _score(self, prompt: Prompt, path: Path, take_id: Any, streamer: Any = None) -> None:
         try:
             report = score_take(path, prompt, self.vc.engines, self.vc.settings,
-                                lambda f, t: None)
+                                lambda f, t: None, streamer)
         except VoiceCoachError as err:
             self.post_message(ScoringFailed(take_id, str(err)))
             return

@@ -41,10 +41,11 @@ class EngineFailed(Message):
 class RecordingStarted(Message):
     """The recorder runs; the screen polls its level on a timer from here on."""
 
-    def __init__(self, recorder: Any, take_id: Any) -> None:
+    def __init__(self, recorder: Any, take_id: Any, streamer: Any = None) -> None:
         super().__init__()
         self.recorder = recorder
         self.take_id = take_id
+        self.streamer = streamer  # a StreamingTranscriber fed while recording, or None
 
 
 class RecordingFailed(Message):
@@ -59,12 +60,13 @@ class RecordingStopped(Message):
     """The recorder closed its file. `error` is set when it stopped on a fault."""
 
     def __init__(self, path: Path | None, take_id: Any, seconds: float,
-                 error: str | None = None) -> None:
+                 error: str | None = None, streamer: Any = None) -> None:
         super().__init__()
         self.path = path
         self.take_id = take_id
         self.seconds = seconds
         self.error = error
+        self.streamer = streamer  # its words so far: the report needs only the rest
 
 
 class ScoringProgress(Message):

@@ -156,16 +156,18 @@ class PracticeScreen(Screen[None]):
     def _recording_stopped(self, message: RecordingStopped) -> None:
         self.refresh_bindings()
         if message.path is None or message.seconds < MIN_TAKE_S:
+            if message.streamer is not None:
+                message.streamer.cancel()  # its worker ends after any call in flight
             self.vc.takes.discard(message.take_id)
             if not message.error:
                 self.notify("That take was too short to score.", severity="warning")
             self._hint()
             return
-        self._begin_processing(message.path, message.take_id)
+        self._begin_processing(message.path, message.take_id, message.streamer)
 
     # --- scoring: the one swappable step ------------------------------------------------------
 
-    def _begin_processing(self, path: Path, take_id: Any) -> None:
+    def _begin_processing(self, path: Path, take_id: Any, streamer: Any = None) -> None:
         self.processing = True
         self.set_class(True, "-processing")
         self.query_one("#proc-text", Label).update("Processing the take…")
@@ -173,15 +175,16 @@ class PracticeScreen(Screen[None]):
         self.refresh_bindings()
         self._hint()
         self.vc.takes.scoring(take_id)
-        self._score(path, take_id)
+        self._score(path, take_id, streamer)
 
     @work(thread=True, exclusive=True, group="score")
-    def _score(self, path: Path, take_id: Any) -> None:
+    def _score(self, path: Path, take_id: Any, streamer: Any = None) -> None:
         def progress(fraction: float, text: str) -> None:
             self.post_message(ScoringProgress(take_id, fraction, text))
 
         try:
-            report = score_take(path, self.prompt, self.vc.engines, self.vc.settings, progress)
+            report = score_take(path, self.prompt, self.vc.engines, self.vc.settings, progress,
+                                streamer)
         except VoiceCoachError as err:
             self.post_message(ScoringFailed(take_id, str(err)))
             return

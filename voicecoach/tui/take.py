@@ -1,33 +1,58 @@
 """A finished recording becomes a scored report: the one swappable step.
 
-The practice and drill screens call `score_take` from a thread worker. A streaming
-transcriber (fed by the recorder's `on_block`) can replace this function without
-touching the screens: it has the same inputs (the recording, the prompt, the
-settings) and the same output (a Report with scores and findings).
+The practice and drill screens call `score_take` from a thread worker. When the
+engine was loaded before recording began, a `StreamingTranscriber` fed by the
+recorder's `on_block` has transcribed the take while it was spoken, so at stop only
+the last open utterance remains; otherwise (or if streaming failed) the take is
+transcribed in one batch pass. Both give a Report with scores and findings.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voicecoach.config import Settings
+from voicecoach.errors import VoiceCoachError
 from voicecoach.tui.engine import EngineService
 
 if TYPE_CHECKING:
     from voicecoach.prompts import Prompt
     from voicecoach.report import Report
+    from voicecoach.streaming import StreamingTranscriber
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 
 LOAD_SHARE = 0.1  # of the progress bar, while waiting for the model
 
 
+def start_streaming(engines: EngineService, settings: Settings) -> StreamingTranscriber | None:
+    """A transcriber to feed while recording, if the engine is loaded already.
+
+    Never waits for a model: a take started before the engine is ready is scored in
+    one batch pass at stop instead.
+    """
+    if not engines.ready_for(settings):
+        return None
+    from voicecoach.streaming import StreamingTranscriber
+
+    return StreamingTranscriber(engines.load(settings), settings,
+                                engine_lock=engines.decode_lock)
+
+
 def score_take(path: Path, prompt: Prompt | None, engines: EngineService, settings: Settings,
-               progress: Progress) -> Report:
+               progress: Progress, streamer: StreamingTranscriber | None = None) -> Report:
     """Transcribe and score `path`; raises VoiceCoachError with a one-line reason."""
     from voicecoach.pipeline import score_file
+
+    if streamer is not None:
+        report = _finish_streamed(path, prompt, settings, progress, streamer)
+        if report is not None:
+            return report
 
     if not engines.ready_for(settings):
         progress(0.0, "waiting for the speech model")
@@ -37,5 +62,24 @@ def score_take(path: Path, prompt: Prompt | None, engines: EngineService, settin
         # The app's prompt object itself, not its id: it may not be in the installed bank.
         report = score_file(path, engine, settings, prompt,
                             lambda f, text: progress(LOAD_SHARE + f * (1.0 - LOAD_SHARE), text))
+    progress(1.0, "done")
+    return report
+
+
+def _finish_streamed(path: Path, prompt: Prompt | None, settings: Settings,
+                     progress: Progress, streamer: StreamingTranscriber) -> Report | None:
+    """The streamed report, or None when streaming broke and a batch pass must run."""
+    from voicecoach.audio.io import load_audio
+
+    progress(LOAD_SHARE, "finishing the transcript")
+    try:
+        report = streamer.finish_report(load_audio(path), settings, prompt)
+    except VoiceCoachError:
+        raise  # silence, no words: the batch pass would say the same
+    except Exception as err:  # a streaming fault must not cost the take
+        log.warning("streaming failed, transcribing the take again: %s", err)
+        return None
+    finally:
+        streamer.close()
     progress(1.0, "done")
     return report

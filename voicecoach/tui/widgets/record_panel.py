@@ -25,6 +25,7 @@ from textual.widgets import Static
 from voicecoach.errors import VoiceCoachError
 from voicecoach.tui.format import clock
 from voicecoach.tui.messages import RecordingFailed, RecordingStarted, RecordingStopped
+from voicecoach.tui.take import start_streaming
 from voicecoach.tui.widgets.level_meter import LevelMeter, MeterReading
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class RecordPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.recorder: Any = None
+        self.streamer: Any = None  # transcribes the take while it is recorded
         self.take_id: Any = None
         self.path: Path | None = None
         self.elapsed_s = 0.0
@@ -70,6 +72,11 @@ class RecordPanel(Vertical):
         """Quitting mid-take: close the file so the take is kept, not left for recovery."""
         rec, self.recorder = self.recorder, None
         self._poll_timer.pause()
+        if self.streamer is not None:
+            # The take is kept as audio; its report comes later. Wait for a call in
+            # flight: a thread inside the engine's native code at exit can crash.
+            self.streamer.close(timeout=5.0)
+            self.streamer = None
         if rec is None or self.state != "recording":
             return
         try:
@@ -103,27 +110,33 @@ class RecordPanel(Vertical):
         if self.state != "recording":
             return False
         self.state = "stopping"
-        self._close(self.recorder, self.take_id, self._fault)
+        self._close(self.recorder, self.take_id, self._fault, self.streamer)
+        self.streamer = None
         return True
 
     @work(thread=True, exclusive=True, group="recorder-open")
     def _open(self, path: Path, take_id: Any) -> None:
+        streamer = start_streaming(self.vc.engines, self.vc.settings)
         try:
             from voicecoach.audio.recorder import Recorder
 
             source = self.vc.audio_source_factory(self.vc.settings)
-            recorder = Recorder(path, source)
+            recorder = Recorder(path, source, on_block=streamer.feed if streamer else None)
             recorder.start()
-        except VoiceCoachError as err:
-            self.post_message(RecordingFailed(str(err)))
+        except (VoiceCoachError, OSError) as err:
+            if streamer is not None:
+                streamer.close()
+            if isinstance(err, OSError):  # e.g. the data directory's disk is full
+                message = f"cannot record to {path}: {err.strerror or err}"
+            else:
+                message = str(err)
+            self.post_message(RecordingFailed(message))
             return
-        except OSError as err:  # e.g. the data directory's disk is full
-            self.post_message(RecordingFailed(f"cannot record to {path}: {err.strerror or err}"))
-            return
-        self.post_message(RecordingStarted(recorder, take_id))
+        self.post_message(RecordingStarted(recorder, take_id, streamer))
 
     @work(thread=True, group="recorder-close")
-    def _close(self, recorder: Any, take_id: Any, fault: str | None) -> None:
+    def _close(self, recorder: Any, take_id: Any, fault: str | None,
+               streamer: Any = None) -> None:
         seconds = float(getattr(recorder, "elapsed_s", 0.0))
         path: Path | None
         try:
@@ -134,13 +147,15 @@ class RecordPanel(Vertical):
         error = getattr(recorder, "error", None)
         if error and not fault:
             fault = str(error)
-        self.post_message(RecordingStopped(Path(path) if path else None, take_id, seconds, fault))
+        self.post_message(RecordingStopped(Path(path) if path else None, take_id, seconds, fault,
+                                           streamer))
 
     # --- messages from the workers (they bubble on to the screen) --------------------------
 
     @on(RecordingStarted)
     def _started(self, message: RecordingStarted) -> None:
         self.recorder = message.recorder
+        self.streamer = message.streamer
         self.state = "recording"
         self._poll_timer.resume()
 
