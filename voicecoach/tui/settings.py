@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
 from voicecoach.config import ENGINES, Settings, load_settings, save_settings, settings_path
 from voicecoach.errors import VoiceCoachError
@@ -62,6 +62,8 @@ def parse_form(base: Settings, values: dict[str, str]) -> Settings:
     changes["model"] = values["model"].strip() or base.model
     changes["input_device"] = values["input_device"]
     changes["filler_words"] = [w.strip() for w in values["filler_words"].split(",") if w.strip()]
+    if "live_transcript" in values:
+        changes["live_transcript"] = values["live_transcript"] == "on"
     return replace(base, **changes).validate()
 
 
@@ -128,6 +130,10 @@ class SettingsScreen(Screen["Settings | None"]):
                     yield Label("Extra filler words", classes="field")
                     yield Input(", ".join(s.filler_words), placeholder="e.g. basically, like",
                                 id="filler_words", compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("While recording", classes="field")
+                    yield Checkbox("show my words as I speak (some find it distracting)",
+                                   s.live_transcript, id="live_transcript", compact=True)
             yield Static(id="settings-error")
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save")
@@ -183,6 +189,8 @@ class SettingsScreen(Screen["Settings | None"]):
             values[name] = value if isinstance(value, str) else ""
         if values["input_device"] == DEFAULT_DEVICE:
             values["input_device"] = ""
+        live = self.query_one("#live_transcript", Checkbox).value
+        values["live_transcript"] = "on" if live else "off"
         return values
 
     @on(Button.Pressed, "#save")

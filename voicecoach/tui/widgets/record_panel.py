@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 POLL_S = 0.1
 SILENT_WARN_S = 2.0  # a dead input shows within two seconds; shorter pauses are thinking
 CLIP_HOLD_S = 1.5  # keep the clipping warning up this long after the last clipped block
+LIVE_WORDS = 40  # the live transcript shows the latest words only
 
 
 class RecordPanel(Vertical):
@@ -62,6 +63,7 @@ class RecordPanel(Vertical):
             yield Static(id="rec-status")
             yield Static(id="rec-clock")
         yield LevelMeter(id="meter")
+        yield Static(id="rec-live")
         yield Static(id="rec-warning")
 
     def on_mount(self) -> None:
@@ -217,6 +219,17 @@ class RecordPanel(Vertical):
         else:
             self._set_warning(None)
         self._render_status()
+        self._render_live()
+
+    def _render_live(self) -> None:
+        """The words so far, when the user asked to see them (off by default)."""
+        live = self.query_one("#rec-live", Static)
+        show = bool(self.vc.settings.live_transcript and self.streamer is not None
+                    and self.state == "recording")
+        live.display = show
+        if show:
+            words = self.streamer.partial_words()
+            live.update(" ".join(w.text for w in words[-LIVE_WORDS:]) or "…")
 
     # --- display ----------------------------------------------------------------------------
 
