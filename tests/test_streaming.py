@@ -268,6 +268,22 @@ def test_silence_gives_no_words_and_a_gap_in_time_is_filled() -> None:
     assert st.duration_s == pytest.approx(1.5)
 
 
+def test_timeline_spans_segments_fills_gaps_and_keeps_what_it_has() -> None:
+    from voicecoach.streaming import _Timeline
+
+    class Small(_Timeline):
+        SEGMENT = 4
+
+    line = Small()
+    line.write(np.arange(1, 7, dtype=np.float32))  # 1..6 across two segments
+    line.write(np.array([9, 9], np.float32), at=8)  # samples 6, 7 went missing
+    line.write(np.array([0, 0, 10], np.float32), at=8)  # repeats 8, 9; adds 10
+    assert line.size == 11
+    assert line.read(0, 11).tolist() == [1, 2, 3, 4, 5, 6, 0, 0, 9, 9, 10]
+    assert line.read(3, 9).tolist() == [4, 5, 6, 0, 0, 9]
+    assert line.read(9, 50).tolist() == [9, 10]
+
+
 def test_feed_is_cheap_while_the_engine_is_busy() -> None:
     """A slow engine must never hold up the recorder thread that calls feed()."""
     release = threading.Event()

@@ -295,27 +295,35 @@ def cold_start(runs: int = 3, marker: bytes = b"Categories", timeout_s: float = 
 SOAK_SINK = "voicecoach_bench_soak"
 
 
-def soak(minutes: float, clip: Path, sink: str = SOAK_SINK,
+def soak_clip(minutes: float, clip: Path) -> Path:
+    """`clip` repeated to `minutes` (built by the parent: not in the child's peak RSS)."""
+    from voicecoach.audio.io import load_audio, save_wav
+
+    out = clip.with_name(f"{clip.stem}-{minutes:g}min.wav")
+    if not out.exists():
+        samples = load_audio(clip).samples
+        repeats = int(np.ceil(minutes * 60 * SAMPLE_RATE / len(samples)))
+        save_wav(out, np.tile(samples, repeats)[: int(minutes * 60 * SAMPLE_RATE)])
+    return out
+
+
+def soak(long_clip: Path, sink: str = SOAK_SINK,
          engine_name: str = "faster-whisper") -> dict[str, Any]:
-    """Record `minutes` from the default input while `paplay` feeds it; count overflows.
+    """Record from the default input while `paplay` plays `long_clip`; count overflows.
 
     Runs with PULSE_SOURCE set to the monitor of `sink`, a PulseAudio null sink of its
     own, so `paplay -d sink` speaks into this recording only (not into other tests'
     virtual microphone).
     """
     from voicecoach.asr.models import load_engine
-    from voicecoach.audio.io import Audio, load_audio, save_wav
+    from voicecoach.audio.io import Audio
     from voicecoach.audio.recorder import MicrophoneSource, Recorder
     from voicecoach.pipeline import transcribe_options
     from voicecoach.streaming import StreamingTranscriber
 
     settings = bench_settings(engine_name)
     engine = load_engine(engine_name, settings.model, transcribe_options(settings))
-    samples = load_audio(clip).samples
-    repeats = int(np.ceil(minutes * 60 * SAMPLE_RATE / len(samples)))
     with tempfile.TemporaryDirectory() as tmp:
-        long_clip = Path(tmp) / "soak.wav"
-        save_wav(long_clip, np.tile(samples, repeats)[: int(minutes * 60 * SAMPLE_RATE)])
         streamer = StreamingTranscriber(engine, settings)
         recorder = Recorder(Path(tmp) / "take.wav", MicrophoneSource(),
                             on_block=streamer.feed)
@@ -417,8 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write all results here")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "ENGINE", "CLIP"),
                         help=argparse.SUPPRESS)
-    parser.add_argument("--soak-child", nargs=2, metavar=("MINUTES", "CLIP"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--soak-child", metavar="CLIP", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
@@ -427,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
                                         args.filler_prompt))))
         return 0
     if args.soak_child:
-        print(json.dumps(soak(float(args.soak_child[0]), Path(args.soak_child[1]))))
+        print(json.dumps(soak(Path(args.soak_child))))
         return 0
 
     engines = args.engine or list(ENGINES)
@@ -486,7 +493,7 @@ def _run_soak(minutes: float, clip: Path) -> dict[str, Any]:
                             check=True).stdout.strip()
     print(f"soak: recording {minutes:g} min from a virtual microphone ...", file=sys.stderr)
     try:
-        result = run_child(["--soak-child", str(minutes), str(clip)],
+        result = run_child(["--soak-child", str(soak_clip(minutes, clip))],
                            env={"PULSE_SOURCE": f"{SOAK_SINK}.monitor"})
     finally:
         subprocess.run(["pactl", "unload-module", module], check=False)

@@ -239,6 +239,49 @@ class _Regions:
         self._bound_from = cut
 
 
+class _Timeline:
+    """The recording so far, in fixed 30 s segments: growing it never copies it."""
+
+    SEGMENT = 30 * SAMPLE_RATE
+
+    def __init__(self) -> None:
+        self._segments: list[np.ndarray] = []
+        self.size = 0  # samples written
+
+    def write(self, block: np.ndarray, at: int | None = None) -> None:
+        """Put `block` at sample `at` (default: the end); a gap before it is silence,
+        a stretch already written is kept."""
+        at = self.size if at is None else at
+        if at < self.size:
+            block, at = block[self.size - at :], self.size
+        if at > self.size:
+            self._append(np.zeros(at - self.size, dtype=np.float32))
+        self._append(block)
+
+    def _append(self, data: np.ndarray) -> None:
+        done = 0
+        while done < len(data):
+            index, offset = divmod(self.size, self.SEGMENT)
+            if index == len(self._segments):
+                self._segments.append(np.empty(self.SEGMENT, dtype=np.float32))
+            n = min(self.SEGMENT - offset, len(data) - done)
+            self._segments[index][offset : offset + n] = data[done : done + n]
+            done += n
+            self.size += n
+
+    def read(self, lo: int, hi: int) -> np.ndarray:
+        """A copy of samples lo..hi (clipped to what was written)."""
+        lo, hi = max(lo, 0), min(hi, self.size)
+        out = np.empty(max(hi - lo, 0), dtype=np.float32)
+        pos = lo
+        while pos < hi:
+            index, offset = divmod(pos, self.SEGMENT)
+            n = min(self.SEGMENT - offset, hi - pos)
+            out[pos - lo : pos - lo + n] = self._segments[index][offset : offset + n]
+            pos += n
+        return out
+
+
 def as_saved_pcm16(block: np.ndarray) -> np.ndarray:
     """`block` as it reads back from the recorder's 16-bit WAV (`to_pcm16`, `load_audio`)."""
     pcm = (np.clip(block, -1.0, 1.0) * 32767.0).round().astype("<i2")
@@ -304,8 +347,7 @@ class StreamingTranscriber:
         self._vad = _FrameVad(vad_settings(self.settings))
         self._regions = _Regions(vad_settings(self.settings), options, self._vad.energy)
         self.stats.cuts = self._regions.cuts  # the same list: cuts are made by the VAD side
-        self._buffer = np.zeros(SAMPLE_RATE * 60, dtype=np.float32)
-        self._size = 0  # valid samples in _buffer
+        self._audio = _Timeline()
         self._vad_pos = 0  # samples already handed to the VAD
         self._words: list[Word] = []  # words of chunks 0 .. _committed-1
         self._committed = 0
@@ -334,28 +376,14 @@ class StreamingTranscriber:
         with self._lock:
             if self._closed:
                 raise VoiceCoachError("this take is finished; start a new transcriber")
-            self._place(block, start_s)
-            flags = self._vad.push(self._buffer[self._vad_pos : self._size])
+            self._audio.write(block, None if start_s is None
+                              else int(round(start_s * SAMPLE_RATE)))
+            flags = self._vad.push(self._audio.read(self._vad_pos, self._audio.size))
             self._vad_pos = self._vad.frame_len * len(self._vad.raw)
             for voiced in flags:
                 self._regions.frame(voiced)
             if flags:  # the worker decides (cheaply) whether there is work now
                 self._wake.notify()
-
-    def _place(self, block: np.ndarray, start_s: float | None) -> None:
-        """Write the block at its absolute position: a gap becomes silence."""
-        at = self._size if start_s is None else int(round(start_s * SAMPLE_RATE))
-        if at < self._size:  # a repeated stretch: keep what we already have
-            block = block[self._size - at :]
-            at = self._size
-        end = at + len(block)
-        if end > len(self._buffer):
-            grown = np.zeros(max(end, 2 * len(self._buffer)), dtype=np.float32)
-            grown[: self._size] = self._buffer[: self._size]
-            self._buffer = grown
-        self._buffer[self._size : at] = 0.0
-        self._buffer[at:end] = block
-        self._size = max(self._size, end)
 
     # -- consumer side ------------------------------------------------------------
 
@@ -404,11 +432,11 @@ class StreamingTranscriber:
     def samples(self) -> np.ndarray:
         """A copy of all audio fed so far."""
         with self._lock:
-            return self._buffer[: self._size].copy()
+            return self._audio.read(0, self._audio.size)
 
     @property
     def duration_s(self) -> float:
-        return self._size / SAMPLE_RATE
+        return self._audio.size / SAMPLE_RATE
 
     def speech_regions(self) -> list[Span]:
         """Speech regions known to be final so far (equal to the batch VAD's)."""
@@ -488,7 +516,7 @@ class StreamingTranscriber:
         """
         while True:
             self._commit_ready()
-            units, final = self._plan(self._size / SAMPLE_RATE)
+            units, final = self._plan(self._audio.size / SAMPLE_RATE)
             open_unit = units[-1] if units and final == len(units) - 1 else None
             if self._closed:
                 if self._committed >= final:
@@ -512,14 +540,14 @@ class StreamingTranscriber:
             return self._whole(open_unit) if open_unit is not None else None
 
     def _all_committed(self) -> bool:
-        units, final = self._plan(self._size / SAMPLE_RATE)
+        units, final = self._plan(self._audio.size / SAMPLE_RATE)
         return self._closed and self._committed == len(units)
 
     def _commit_ready(self) -> None:
         """Commit, in order, the final units whose words need no engine call (lock held):
         an exact speculation, or (at stop) pieces that already cover the unit."""
         while True:
-            units, final = self._plan(self._size / SAMPLE_RATE)
+            units, final = self._plan(self._audio.size / SAMPLE_RATE)
             if self._committed >= final:
                 return
             unit = units[self._committed]
@@ -590,7 +618,7 @@ class StreamingTranscriber:
         target = units[-1]
         if final != len(units) - 1 or target.start != open_unit.start:
             return None
-        return target if self._size / SAMPLE_RATE >= target.end else None
+        return target if self._audio.size / SAMPLE_RATE >= target.end else None
 
     def _word_gap_before_end(self, after: float) -> float | None:
         """The middle of the latest gap between final speech regions after `after`."""
@@ -624,7 +652,7 @@ class StreamingTranscriber:
                 if self._cancelled:
                     return
                 lo, hi = self._audio_bounds(job.span)
-                audio = self._buffer[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)].copy()
+                audio = self._audio.read(int(lo * SAMPLE_RATE), int(hi * SAMPLE_RATE))
             try:
                 words = self._transcribe(audio, lo, hi, job.kind)
             except BaseException as err:  # surfaced to the caller by finish()
@@ -658,7 +686,7 @@ class StreamingTranscriber:
         half = self.options.overlap_s / 2
         lo = chunk.start - half if chunk.start in self._regions.cuts else chunk.start
         hi = chunk.end + half if chunk.end in self._regions.cuts else chunk.end
-        return max(lo, 0.0), min(hi, self._size / SAMPLE_RATE)
+        return max(lo, 0.0), min(hi, self._audio.size / SAMPLE_RATE)
 
     def _transcribe(self, audio: np.ndarray, lo: float, hi: float, kind: str) -> list[Word]:
         with self._engine_lock:
