@@ -7,7 +7,7 @@ are final once the silence after them is longer than the bridging gap, and a chu
 is final once the next one has begun. ONE background thread transcribes each final
 chunk with the session's engine, so the streamed words are the batch words. (Whisper's
 words depend on the whole window it hears: the same chunks are what make streaming
-and batch agree; cutting at other pauses changes 5-10 % of the words on synthetic
+and batch agree; cutting at other pauses changes 4-11 % of the words on synthetic
 speech.) Chunks are up to one Whisper window long, the batch pipeline's packing:
 every call costs a full 30 s encoder pass, however short its audio.
 
