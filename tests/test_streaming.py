@@ -284,6 +284,16 @@ def test_timeline_spans_segments_fills_gaps_and_keeps_what_it_has() -> None:
     assert line.read(9, 50).tolist() == [9, 10]
 
 
+def test_finish_report_says_silent_like_the_batch_pass() -> None:
+    from voicecoach.errors import AudioInputError
+
+    st = StreamingTranscriber(TimedEngine(), Settings())
+    st.feed(np.zeros(2 * SAMPLE_RATE, np.float32), 0.0)
+    with pytest.raises(AudioInputError, match="no speech found"):
+        st.finish_report()
+    st.close()
+
+
 def test_feed_is_cheap_while_the_engine_is_busy() -> None:
     """A slow engine must never hold up the recorder thread that calls feed()."""
     release = threading.Event()
@@ -323,7 +333,7 @@ def record_and_stream(engine, path: Path, tmp_path: Path, settings: Settings,
         threading.Event().wait(0.02)
     saved = recorder.stop()
     assert recorder.hook_error is None
-    report = st.finish_report(Audio(st.samples(), path=saved), prompt_id=None)
+    report = st.finish_report(Audio(st.samples(), path=saved))
     st.close()  # no thread may be left inside the engine when the tests end
     return st, report, saved
 

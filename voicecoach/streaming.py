@@ -35,17 +35,27 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from voicecoach.analysis.words import norm
 from voicecoach.asr.base import SAMPLE_RATE, Engine, Word
 from voicecoach.audio.io import Audio
-from voicecoach.audio.vad import Span, VadSettings, speech_regions
+from voicecoach.audio.vad import Span, VadSettings
 from voicecoach.config import Settings
-from voicecoach.errors import AudioInputError, VoiceCoachError
-from voicecoach.pipeline import ChunkPlan, build_report, plan_chunks, vad_settings
+from voicecoach.errors import VoiceCoachError
+from voicecoach.pipeline import (
+    ChunkPlan,
+    find_speech,
+    plan_chunks,
+    report_from_words,
+    vad_settings,
+)
 from voicecoach.report import Report
+
+if TYPE_CHECKING:
+    from voicecoach.prompts import Prompt
 
 OnWords = Callable[[list[Word]], None]
 
@@ -444,26 +454,21 @@ class StreamingTranscriber:
             return list(self._regions.final)
 
     def finish_report(self, audio: Audio | None = None, settings: Settings | None = None,
-                      prompt_id: str | None = None) -> Report:
+                      prompt: str | Prompt | None = None) -> Report:
         """The batch report's structure, from the streamed words.
 
         VAD regions are recomputed over the whole recording (milliseconds), so pauses
-        and speech time come from the same code as a batch pass. `audio` defaults to
-        what was fed; pass the recorder's file to carry its path into the report.
+        and speech time come from the same code as a batch pass, and so do the errors
+        for a silent take or one with no words. `audio` defaults to what was fed
+        (identical to the recorder's 16-bit file); pass `Audio(samples, path=...)` to
+        carry the file's path into the report. `prompt` is an id or a Prompt.
         """
         settings = settings or self.settings
         words = self.finish()
         if audio is None:
             audio = Audio(self.samples())
-        name = audio.path or "recording"
-        regions = speech_regions(audio.samples, vad_settings(settings))
-        if not regions:
-            raise AudioInputError(f"{name}: no speech found (the audio is silent)")
-        if not words:
-            raise AudioInputError(f"{name}: no words recognised in "
-                                  f"{audio.duration_s:.1f} s of audio")
-        return build_report(audio, words, regions, self.engine.name, self.engine.model,
-                            settings, prompt_id)
+        regions = find_speech(audio, settings)
+        return report_from_words(audio, words, regions, self.engine, settings, prompt)
 
     # -- worker thread ------------------------------------------------------------
 
