@@ -69,17 +69,18 @@ def score_take(path: Path, prompt: Prompt | None, engines: EngineService, settin
 def _finish_streamed(path: Path, prompt: Prompt | None, settings: Settings,
                      progress: Progress, streamer: StreamingTranscriber) -> Report | None:
     """The streamed report, or None when streaming broke and a batch pass must run."""
-    from voicecoach.audio.io import load_audio
+    from voicecoach.audio.io import Audio
 
     progress(LOAD_SHARE, "finishing the transcript")
     try:
-        report = streamer.finish_report(load_audio(path), settings, prompt)
+        # The streamer heard exactly what the recorder saved: no need to decode the file.
+        report = streamer.finish_report(Audio(streamer.samples(), path=path), settings, prompt)
     except VoiceCoachError:
         raise  # silence, no words: the batch pass would say the same
     except Exception as err:  # a streaming fault must not cost the take
         log.warning("streaming failed, transcribing the take again: %s", err)
         return None
     finally:
-        streamer.close()
+        streamer.cancel()  # a call the stop no longer needs ends on its own
     progress(1.0, "done")
     return report
