@@ -17,7 +17,7 @@ import time
 
 from voicecoach.analysis.fillers import find_filled_pauses
 from voicecoach.analysis.scoring import score_report
-from voicecoach.analysis.synthetic import report_from_words, words_from_text
+from voicecoach.analysis.synthetic import synthetic_report, words_from_text
 from voicecoach.prompts import get_prompt
 
 BUDGET_MS = 50.0
@@ -44,7 +44,7 @@ def five_minute_report():
         text += PARAGRAPHS
         words = words_from_text(" ".join(text), wpm=150)
     words = [w for w in words if w.end <= TARGET_S]
-    report = report_from_words(words, prompt_id="design-fraud-detection")
+    report = synthetic_report(words, prompt_id="design-fraud-detection")
     report.fillers = find_filled_pauses(words)
     return report
 

@@ -57,7 +57,9 @@ def regions_from_words(words: list[Word], bridge_s: float = 0.15) -> list[Span]:
     return regions
 
 
-def report_from_words(words: list[Word], regions: list[Span] | None = None,
+# Not pipeline.build_report: no audio, no VAD snapping, no scoring (callers score or
+# time the scoring themselves), so the text-level tests see the analyzers alone.
+def synthetic_report(words: list[Word], regions: list[Span] | None = None,
                       prompt_id: str | None = None, min_pause_s: float = 0.5) -> Report:
     regions = regions if regions is not None else regions_from_words(words)
     pauses = pauses_between_words(regions, words, min_pause_s)
@@ -68,4 +70,4 @@ def report_from_words(words: list[Word], regions: list[Span] | None = None,
 
 
 def report_from_text(text: str, wpm: float = 150.0, prompt_id: str | None = None) -> Report:
-    return report_from_words(words_from_text(text, wpm), prompt_id=prompt_id)
+    return synthetic_report(words_from_text(text, wpm), prompt_id=prompt_id)
