@@ -60,7 +60,7 @@ def regions_from_words(words: list[Word], bridge_s: float = 0.15) -> list[Span]:
 # Not pipeline.build_report: no audio, no VAD snapping, no scoring (callers score or
 # time the scoring themselves), so the text-level tests see the analyzers alone.
 def synthetic_report(words: list[Word], regions: list[Span] | None = None,
-                      prompt_id: str | None = None, min_pause_s: float = 0.5) -> Report:
+                     prompt_id: str | None = None, min_pause_s: float = 0.5) -> Report:
     regions = regions if regions is not None else regions_from_words(words)
     pauses = pauses_between_words(regions, words, min_pause_s)
     metrics = compute_metrics(words, regions, pauses, [])
