@@ -45,3 +45,20 @@ def test_prompt_off_decodes_once_plainly():
     decode_with_filler_guard(decode, read_samples(JFK), 0.0,
                              TranscribeOptions(filler_prompt=False))
     assert decode.prompts == [None]
+
+
+def test_prompt_wording_comes_from_the_options():
+    decode = Decoder(primed=FULL, plain=[])
+    decode_with_filler_guard(decode, read_samples(JFK), 0.0,
+                             TranscribeOptions(filler_prompt=True, filler_prompt_text="Um, so."))
+    assert decode.prompts == ["Um, so."]
+
+
+def test_cut_decode_whose_last_word_runs_to_the_end_is_redone():
+    # tiny.en, primed, on a 23 s answer: 19 words, then "the" stretched over the 17 s
+    # Whisper never transcribed. Word time alone would call that covered.
+    stretched = [*CUT, Word("the", CUT[-1].end, 10.9)]
+    decode = Decoder(primed=stretched, plain=FULL)
+    words = decode_with_filler_guard(decode, read_samples(JFK), 0.0,
+                                     TranscribeOptions(filler_prompt=True))
+    assert decode.prompts == [FILLER_PROMPT, None] and len(words) == 22

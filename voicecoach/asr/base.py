@@ -15,13 +15,17 @@ import numpy as np
 
 SAMPLE_RATE = 16_000
 
-# Whisper drops disfluencies; a short prompt full of them makes it keep more.
-# Longer prompts are known to drop whole sentences, so keep this short.
-FILLER_PROMPT = "Um, uh, hmm, er, ah."
+# Whisper drops disfluencies; a prompt that shows them in running speech makes it keep
+# more. A bare list ("Um, uh, hmm, er, ah.") kept fewer (docs/scoring.md, "Choosing the
+# filler prompt"); longer prompts are known to drop whole sentences, so keep it short.
+FILLER_PROMPT = "So, um, I was, uh, thinking, er, that we, ah, hmm, could try."
 # Even this prompt sometimes drops the rest of a chunk after its first sentence
 # (whisperX #693): when the words cover less than this share of the chunk's voiced
 # time, the chunk is decoded again without the prompt (docs/scoring.md measures it).
 MIN_PRIMED_COVERAGE = 0.6
+# A cut-short decode often stretches its last word to the end of the chunk; no word
+# takes longer than this to say, so no word counts for more.
+MAX_WORD_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class TranscribeOptions:
     language: str = "en"
     beam_size: int = 5
     filler_prompt: bool = False
+    filler_prompt_text: str = FILLER_PROMPT
     # Guards against text invented over silence (see GUIDE: openai/whisper #621).
     condition_on_previous_text: bool = False
     no_speech_threshold: float = 0.6
@@ -73,7 +78,7 @@ def decode_with_filler_guard(decode: Decode, samples: np.ndarray, offset: float,
     """
     if not options.filler_prompt:
         return decode(samples, offset, None)
-    words = decode(samples, offset, FILLER_PROMPT)
+    words = decode(samples, offset, options.filler_prompt_text)
     if lost_text(words, samples):
         return decode(samples, offset, None)
     return words
@@ -84,7 +89,7 @@ def lost_text(words: list[Word], samples: np.ndarray) -> bool:
     from voicecoach.audio.vad import speech_regions
 
     voiced = sum(r.duration for r in speech_regions(samples))
-    covered = sum(w.end - w.start for w in words)
+    covered = sum(min(w.end - w.start, MAX_WORD_S) for w in words)
     return voiced > 1.0 and covered < MIN_PRIMED_COVERAGE * voiced
 
 
