@@ -17,6 +17,7 @@ from voicecoach.analysis.metrics import compute_metrics, pauses_between_words
 from voicecoach.analysis.words import snap_to_speech
 from voicecoach.asr.base import SAMPLE_RATE, Engine, TranscribeOptions, Word
 from voicecoach.audio.io import Audio, load_audio
+from voicecoach.audio.islands import voice_islands
 from voicecoach.audio.vad import Span, VadSettings, speech_regions
 from voicecoach.config import Settings
 from voicecoach.errors import AudioInputError
@@ -129,6 +130,7 @@ def build_report(
         metrics=metrics,
         prompt_id=prompt.id if prompt else None,
         warnings=list(audio.warnings),
+        islands=voice_islands(audio.samples),
     )
     score_report(report, prompt, ScoringRules.from_settings(settings))
     return report

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from voicecoach.asr.base import Word
+from voicecoach.audio.islands import Island
 from voicecoach.audio.vad import Span
 
 SCHEMA = "voicecoach.report/1"
@@ -62,6 +63,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # analyzer details (coverage, ...)
     warnings: list[str] = field(default_factory=list)
+    islands: list[Island] = field(default_factory=list)  # short voice, for dropped fillers
 
     @property
     def text(self) -> str:
@@ -82,6 +84,8 @@ class Report:
                 ],
             },
             "speech": [{"start": _r(s.start), "end": _r(s.end)} for s in self.speech],
+            "islands": [{"start": _r(s.start), "end": _r(s.end), "periodic": _r(s.periodic)}
+                        for s in self.islands],
             "pauses": [
                 {"start": _r(p.start), "end": _r(p.end), "duration_s": _r(p.duration)}
                 for p in self.pauses
@@ -105,7 +109,7 @@ class Report:
     def from_dict(cls, data: dict[str, Any]) -> Report:
         """Rebuild a report stored as JSON (history, replay, compare)."""
         known = {"schema", "audio", "engine", "prompt_id", "transcript", "speech", "pauses",
-                 "fillers", "metrics", "warnings", "scores", "findings"}
+                 "fillers", "metrics", "warnings", "scores", "findings", "islands"}
         return cls(
             audio_path=data["audio"]["path"],
             duration_s=data["audio"]["duration_s"],
@@ -122,6 +126,7 @@ class Report:
             findings=[Finding(**f) for f in data.get("findings", [])],
             extra={k: v for k, v in data.items() if k not in known},
             warnings=list(data.get("warnings", [])),
+            islands=[Island(**s) for s in data.get("islands", [])],
         )
 
 
