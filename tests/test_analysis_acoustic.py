@@ -5,6 +5,7 @@ from __future__ import annotations
 from voicecoach.analysis.acoustic import acoustic_candidates, acoustic_fillers
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.asr.base import Word
+from voicecoach.audio.islands import Island
 from voicecoach.audio.vad import Span
 from voicecoach.report import Filler
 
@@ -51,3 +52,56 @@ def test_known_fillers_are_not_counted_twice():
     regions = [Span(0.0, 1.0), Span(1.3, 1.65), Span(2.0, 2.4)]
     known = [Filler("um", 1.35, 1.6, "filled_pause")]
     assert acoustic_fillers(WORDS, regions, RULES, known) == []
+
+
+def test_short_word_held_far_too_long_is_a_long_word_candidate():
+    # "features, [uh] and check": Whisper stretches "and" over the dropped "uh".
+    words = [Word("features,", 0.0, 0.5), Word("and", 0.5, 1.2), Word("check", 1.2, 1.5)]
+    regions = [Span(0.0, 1.5)]
+    assert [t for _, t in acoustic_candidates(words, regions, RULES)] == ["long-word"]
+    assert acoustic_fillers(words, regions, RULES) == []  # listed, not flagged
+    # A number is said as several words, and a normal "and" is short: neither counts.
+    for w in (Word("300", 0.5, 1.2), Word("and", 0.5, 0.75)):
+        assert "long-word" not in [t for _, t in acoustic_candidates(
+            [words[0], w, Word("check", w.end, w.end + 0.3)], [Span(0.0, w.end + 0.3)], RULES)]
+
+
+def test_pitched_island_under_no_word_or_an_unsure_short_word_is_a_filler():
+    # "features, [uh] check": Whisper wrote nothing for the "uh", or heard "or".
+    regions = [Span(0.0, 1.6)]
+    uh = Island(0.62, 0.78, periodic=1.0)
+    words = [Word("features,", 0.0, 0.55), Word("check", 0.9, 1.3)]
+    (f,) = acoustic_fillers(words, regions, RULES, islands=[uh])
+    assert (f.start, f.end) == (0.62, 0.78)
+    heard_or = [words[0], Word("or", 0.6, 0.8, probability=0.4), words[1]]
+    assert len(acoustic_fillers(heard_or, regions, RULES, islands=[uh])) == 1
+
+
+def test_island_that_is_a_word_or_a_consonant_is_not_a_filler():
+    regions = [Span(0.0, 1.6)]
+    uh = Island(0.62, 0.78, periodic=1.0)
+    for said in (Word("or", 0.6, 0.8, probability=0.95),  # sure of a real word
+                 Word("checked", 0.6, 0.9, probability=0.5)):  # a long word
+        words = [Word("features,", 0.0, 0.55), said, Word("check", 0.9, 1.3)]
+        assert acoustic_fillers(words, regions, RULES, islands=[uh]) == []
+    hiss = Island(0.62, 0.78, periodic=0.3)  # the "st" of a word split at its closure
+    words = [Word("features,", 0.0, 0.55), Word("check", 0.9, 1.3)]
+    assert acoustic_fillers(words, regions, RULES, islands=[hiss]) == []
+
+
+def test_traces_pointing_at_one_filler_flag_it_once():
+    regions = [Span(0.0, 1.0), Span(1.3, 1.65), Span(2.0, 2.4)]
+    island = Island(1.32, 1.6, periodic=1.0)
+    assert len(acoustic_fillers(WORDS, regions, RULES, islands=[island])) == 1
+
+
+def test_island_just_before_a_sentence_is_that_sentences_first_word():
+    # "...the data. [We] need": Whisper put "We" late, after its own onset.
+    regions = [Span(0.0, 2.0)]
+    onset = Island(0.8, 0.9, periodic=1.0)
+    words = [Word("the", 0.0, 0.2), Word("data.", 0.2, 0.6), Word("We", 1.1, 1.3),
+             Word("need", 1.3, 1.6)]
+    assert acoustic_fillers(words, regions, RULES, islands=[onset]) == []
+    # Mid-sentence, the same island is a filler.
+    words[1] = Word("data,", 0.2, 0.6)
+    assert len(acoustic_fillers(words, regions, RULES, islands=[onset])) == 1

@@ -1,14 +1,19 @@
 """Filled pauses Whisper dropped, found from where the voice is and the words are not.
 
 Whisper normalises "um"/"uh" away, but the voice activity detector still hears them.
-A dropped filler leaves one of three traces (measured on the synthetic corpus, see
+A dropped filler leaves one of five traces (measured on the synthetic corpus, see
 docs/scoring.md):
 
 - an *isolated* voiced stretch, silence on both sides, that no word covers, or that
   only one low-confidence word covers (Whisper pinned a guess on the "uh");
 - a voiced stretch *between* two words of one utterance with no word on it;
 - a word at the start of a voiced region that begins long before the next word
-  would (the region opens with the filler and the word's timestamp starts late).
+  would (the region opens with the filler and the word's timestamp starts late);
+- a short word held far too long ("and" over 0.7 s): Whisper stretched it over the
+  "uh" next to it;
+- an *island* (audio/islands.py): a short stretch of pitched voice with silence on
+  both sides, under no word or only under short words Whisper was unsure of — the
+  "uh" it heard as "or", "up" or "off".
 
 Each trace alone is common in clean speech when short, so every candidate must also
 be long enough to be a filler and short enough not to be a dropped phrase; the
@@ -21,6 +26,7 @@ from bisect import bisect_left
 
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.asr.base import Word
+from voicecoach.audio.islands import Island
 from voicecoach.audio.vad import Span
 from voicecoach.report import Filler
 
@@ -32,16 +38,22 @@ def _covered(words: list[Word], span: Span) -> float:
 
 
 def acoustic_fillers(words: list[Word], regions: list[Span], rules: ScoringRules,
-                     known: list[Filler] = ()) -> list[Filler]:
+                     known: list[Filler] = (), islands: list[Island] = ()) -> list[Filler]:
     """Filled pauses (kind "acoustic") from the traces precise enough to flag
-    (`rules.acoustic_traces`), not already explained by `known`."""
-    return [f for f, trace in acoustic_candidates(words, regions, rules, known)
-            if trace in rules.acoustic_traces]
+    (`rules.acoustic_traces`), not already explained by `known`; one per stretch of time
+    when several traces point at the same filler."""
+    kept: list[Filler] = []
+    for f, trace in acoustic_candidates(words, regions, rules, known, islands):
+        if trace in rules.acoustic_traces and not _near_any(f, kept):
+            kept.append(f)
+    return kept
 
 
 def acoustic_candidates(words: list[Word], regions: list[Span], rules: ScoringRules,
-                        known: list[Filler] = ()) -> list[tuple[Filler, str]]:
-    """Candidates with the trace that produced them: isolated | between | lead."""
+                        known: list[Filler] = (), islands: list[Island] = ()
+                        ) -> list[tuple[Filler, str]]:
+    """Candidates in time order with the trace that produced them:
+    isolated | between | lead | long-word | island."""
     if not words or not regions:
         return []
     lo, hi = rules.acoustic_min_s, rules.acoustic_max_s
@@ -76,7 +88,49 @@ def acoustic_candidates(words: list[Word], regions: list[Span], rules: ScoringRu
             lead = Span(region.start, inside[0].start)
             if lo <= lead.duration <= hi and region.start > first:
                 out.append((Filler(TEXT, lead.start, lead.end, "acoustic"), "lead"))
+        out += [(Filler(TEXT, w.start, w.end, "acoustic"), "long-word")
+                for w in inside if _overlong(w, region, rules)]
+    openers = [w for prev, w in zip(words, words[1:])
+               if prev.text.rstrip().endswith((".", "?", "!"))]
+    out += [(Filler(TEXT, i.start, i.end, "acoustic"), "island")
+            for i in islands if first < i.start and i.end < last
+            and _unsaid(i, words, rules) and not _opens(i, openers, rules)]
+    out.sort(key=lambda c: c[0].start)
     return [(f, r) for f, r in out if not _near_any(f, known)]
+
+
+def _short(w: Word, rules: ScoringRules) -> bool:
+    """A short word, letters only ("300" is said as several words)."""
+    letters = w.text.strip(" ,.?!;:'\"-")
+    return letters.isalpha() and len(letters) <= rules.acoustic_short_word_letters
+
+
+def _overlong(w: Word, region: Span, rules: ScoringRules) -> bool:
+    """A short word voiced for longer than any such word takes to say, whose first
+    edge lies in this region (so it is counted once)."""
+    voiced = min(w.end, region.end) - max(w.start, region.start)
+    return (region.start <= w.start < region.end and _short(w, rules)
+            and voiced >= rules.acoustic_long_word_s)
+
+
+def _unsaid(island: Island, words: list[Word], rules: ScoringRules) -> bool:
+    """A pitched island that no confident word accounts for. Word times are loose, so
+    a word counts as on the island when it overlaps 30% of the shorter of the two."""
+    if island.periodic < rules.acoustic_island_periodic:
+        return False
+    on = [w for w in words
+          if min(w.end, island.end) - max(w.start, island.start)
+          > 0.3 * min(w.end - w.start, island.duration)]
+    return all(_short(w, rules) and w.probability < rules.acoustic_island_probability
+               for w in on)
+
+
+def _opens(island: Island, openers: list[Word], rules: ScoringRules) -> bool:
+    """Is the island (part of) a sentence's first word? After a pause Whisper starts
+    that word late, at its first confident frame, so voice just before it is usually
+    the word itself ("We" said as "w... e")."""
+    return any(w.end > island.start and w.start - island.end <= rules.acoustic_onset_s
+               for w in openers)
 
 
 def _near_any(f: Filler, others: list[Filler], slack_s: float = 0.3) -> bool:

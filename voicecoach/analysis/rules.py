@@ -235,11 +235,16 @@ class ScoringRules:
     acoustic_fillers: bool = True
     # Which traces count as fillers; the others are only listed as candidates.
     # Measured precision per trace is in docs/scoring.md ("Acoustic fillers").
-    acoustic_traces: tuple[str, ...] = ("isolated",)
+    acoustic_traces: tuple[str, ...] = ("isolated", "island")
     acoustic_min_s: float = 0.22
     acoustic_max_s: float = 1.2
     acoustic_isolation_s: float = 0.12
     acoustic_low_probability: float = 0.5
+    acoustic_short_word_letters: int = 4  # a "short word" for the two traces below
+    acoustic_long_word_s: float = 0.6  # "long-word": a short word voiced this long
+    acoustic_island_periodic: float = 0.85  # "island": pitch in this share of frames...
+    acoustic_island_probability: float = 0.9  # ...under no word, or short words below this
+    acoustic_onset_s: float = 0.4  # ...and not this close before a sentence's first word
     # Flow.
     run_on_words: int = 45
     chain_min: int = 3

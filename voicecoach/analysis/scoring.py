@@ -114,7 +114,8 @@ def _all_fillers(report: Report, tr: Transcript, rules: ScoringRules) -> list[Fi
             t = tr.tokens[i]
             found.append(Filler(tr.words[t.word].text, t.start, t.end, "discourse"))
     if rules.acoustic_fillers:
-        found += acoustic_fillers(report.words, report.speech, rules, known=found)
+        found += acoustic_fillers(report.words, report.speech, rules, known=found,
+                                  islands=report.islands)
     unique: dict[tuple[float, float], Filler] = {}
     for f in found:
         unique.setdefault((round(f.start, 2), round(f.end, 2)), f)
