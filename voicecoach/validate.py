@@ -26,7 +26,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +44,7 @@ PAUSE_TOLERANCE_S = 0.3
 TARGET_PAUSE_S = 1.0
 JOIN_GAP_S = 0.08  # between speech pieces: bridged by the VAD, like a breath-free join
 TARGETS = {"filled_precision": 0.9, "filled_recall": 0.7, "pauses_found": 1.0}
-TRACES = ("isolated", "between", "lead")
+TRACES = ("isolated", "between", "lead", "long-word", "island")
 DOC_BEGIN = "<!-- validation:begin -->"
 DOC_END = "<!-- validation:end -->"
 
@@ -66,6 +66,7 @@ class LabeledClip:
     labels: list[Label]
     speech_start: float
     speech_end: float
+    heldout: bool = False  # never used to tune anything (tests/corpus/fillers.toml)
 
     @property
     def fillers(self) -> list[Label]:
@@ -162,7 +163,7 @@ def synthesize(clip_id: str, parts: list, voice: str) -> LabeledClip:
 def filler_clips(quick: bool, voices: list[str] | None = None) -> list[LabeledClip]:
     spec = load_toml("fillers.toml")
     chosen = voices or (spec["quick_voices"] if quick else spec["voices"])
-    return [synthesize(c["id"], c["parts"], v)
+    return [replace(synthesize(c["id"], c["parts"], v), heldout=c.get("heldout", False))
             for c in spec["clip"] if c.get("quick") or not quick
             for v in chosen]
 
@@ -180,6 +181,7 @@ def real_clips() -> list[LabeledClip]:
 class ClipResult:
     id: str
     voice: str
+    heldout: bool = False
     filled_labels: int = 0
     filled_found: int = 0  # labels matched by any detection
     filled_found_lexical: int = 0  # ... by a transcribed filler word
@@ -224,7 +226,7 @@ def match(detections: list, labels: list[Label], tolerance: float = MATCH_TOLERA
 def evaluate(report, clip: LabeledClip) -> ClipResult:
     from voicecoach.wer import word_error_rate
 
-    res = ClipResult(clip.id, clip.voice)
+    res = ClipResult(clip.id, clip.voice, clip.heldout)
     labels = clip.fillers
     flagged = [f for f in report.fillers if f.kind != "repetition"]
     pairs = match(flagged, labels)
@@ -266,12 +268,12 @@ def evaluate(report, clip: LabeledClip) -> ClipResult:
     from voicecoach.analysis.rules import ScoringRules
 
     lexical = [f for f in report.fillers if f.kind != "acoustic"]
-    cands = acoustic_candidates(report.words, report.speech, ScoringRules(), lexical)
-    hits = match([c for c, _ in cands], labels)
-    for i, (_, trace) in enumerate(cands):
-        counts = res.traces.setdefault(trace, [0, 0])
-        counts[0] += i in hits
-        counts[1] += 1
+    cands = acoustic_candidates(report.words, report.speech, ScoringRules(), lexical,
+                                report.islands)
+    for trace in TRACES:  # each trace on its own: two may point at the same filler
+        mine = [c for c, t in cands if t == trace]
+        if mine:
+            res.traces[trace] = [len(match(mine, labels)), len(mine)]
     res.wpm_true = clip.true_wpm
     res.wpm_measured = report.metrics.wpm
     filler_words = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "hm",
@@ -315,14 +317,19 @@ class ConfigResult:
 
 
 def run_config(name: str, filler_prompt: bool, clips: list[LabeledClip], engine_name: str,
-               model: str, log: Callable[[str], None]) -> ConfigResult:
-    from voicecoach.asr.base import TranscribeOptions
+               model: str, log: Callable[[str], None], prompt_text: str | None = None
+               ) -> ConfigResult:
+    """Score every clip with one decoding configuration; `prompt_text` replaces the
+    filler prompt's wording (to compare candidate wordings)."""
+    from voicecoach.asr.base import FILLER_PROMPT, TranscribeOptions
     from voicecoach.asr.models import load_engine
     from voicecoach.config import Settings
     from voicecoach.pipeline import score_file
 
     t0 = time.perf_counter()
-    engine = load_engine(engine_name, model, TranscribeOptions(filler_prompt=filler_prompt))
+    options = TranscribeOptions(filler_prompt=filler_prompt,
+                                filler_prompt_text=prompt_text or FILLER_PROMPT)
+    engine = load_engine(engine_name, model, options)
     settings = Settings(engine=engine_name, model=model, filler_prompt=filler_prompt)
     results = []
     for clip in clips:
@@ -416,6 +423,11 @@ def _fmt(x: float | None, pct: bool = False) -> str:
     return f"{x:.0%}" if pct else f"{x:.2f}"
 
 
+def _count(c: ConfigResult, num: str, den: str) -> str:
+    """"0.68 (65/95)": a ratio with the counts behind it."""
+    return f"{_fmt(c.ratio(num, den))} ({int(c.total(num))}/{int(c.total(den))})"
+
+
 def prompt_helps(off: dict, on: dict) -> bool:
     """Precision first, and the transcript must not get worse: a dropped sentence costs
     every score, which a missed "um" never does. Then recall decides."""
@@ -437,12 +449,10 @@ def format_tables(configs: list[ConfigResult], pairs: list[PairResult], clips: i
     for c in configs:
         s = c.summary
         lines.append(
-            f"| {c.name} | {_fmt(s['filled_precision'])} ({int(c.total('filled_correct'))}/"
-            f"{int(c.total('filled_detections'))}) | {_fmt(s['filled_recall'])} "
-            f"({int(c.total('filled_found'))}/{int(c.total('filled_labels'))}) | "
+            f"| {c.name} | {_count(c, 'filled_correct', 'filled_detections')} | "
+            f"{_count(c, 'filled_found', 'filled_labels')} | "
             f"{_fmt(s['filled_recall_lexical'])} | {_fmt(s['discourse_recall'])} | "
-            f"{_fmt(s['all_precision'])} | {_fmt(s['pauses_found'])} "
-            f"({int(c.total('pauses_found'))}/{int(c.total('pauses'))}) | "
+            f"{_fmt(s['all_precision'])} | {_count(c, 'pauses_found', 'pauses')} | "
             f"{_fmt(s['pause_error_mean_s'])} / {_fmt(s['pause_error_max_s'])} s | "
             f"{int(s['false_pauses'] or 0)} | {_fmt(s['wpm_error_mean'], True)} / "
             f"{_fmt(s['wpm_error_max'], True)} | {_fmt(s['wer_mean'], True)} | "
@@ -458,6 +468,13 @@ def format_tables(configs: list[ConfigResult], pairs: list[PairResult], clips: i
                 sub.ratio("filled_found", "filled_labels")
             cells.append(f"{_fmt(p)} / {_fmt(r)}")
         lines.append(f"| {c.name} | " + " | ".join(cells) + " |")
+    if any(r.heldout for r in configs[0].clips):
+        lines += ["", "Held-out clips only (written after the prompt's wording was chosen):", "",
+                  "| filler prompt | filled-pause precision | recall |", "|---|---|---|"]
+        for c in configs:
+            sub = ConfigResult(c.name, [r for r in c.clips if r.heldout])
+            lines.append(f"| {c.name} | {_count(sub, 'filled_correct', 'filled_detections')} "
+                         f"| {_count(sub, 'filled_found', 'filled_labels')} |")
     if verdicts:
         lines += [""] + verdicts
     lines += ["", "Acoustic traces (candidates Whisper left without a filler word), precision "
@@ -508,6 +525,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--filler-prompt", choices=("off", "on", "all", "default"),
                         default="default", help="Whisper filler priming, with its built-in"
                         " fallback (default: the setting's default; 'all' compares off and on)")
+    parser.add_argument("--prompt-text", action="append", default=[], metavar="TEXT",
+                        help="also score with this filler prompt wording (repeatable), "
+                        "to compare wordings against the default")
     parser.add_argument("--voices", help="comma-separated voices (espeak, flite, flite:kal...)")
     parser.add_argument("--engine", default="faster-whisper")
     parser.add_argument("--model", default="tiny.en")
@@ -537,6 +557,8 @@ def main(argv: list[str] | None = None) -> int:
              "default": [default]}[args.filler_prompt]
     configs = [run_config("on" if fp else "off", fp, clips, args.engine, args.model, log)
                for fp in modes]
+    configs += [run_config(f'"{text}"', True, clips, args.engine, args.model, log, text)
+                for text in args.prompt_text]
     pairs = text_pairs()
     if not args.no_spoken_pairs:
         pair_voices = ["espeak", "flite"] if args.quick else ["espeak", "flite", "flite:rms"]
