@@ -105,3 +105,15 @@ def test_island_just_before_a_sentence_is_that_sentences_first_word():
     # Mid-sentence, the same island is a filler.
     words[1] = Word("data,", 0.2, 0.6)
     assert len(acoustic_fillers(words, regions, RULES, islands=[onset])) == 1
+
+
+def test_isolated_region_that_is_a_late_sentence_opener_or_the_first_word_is_not_a_filler():
+    # "...the data. [Then,] we evaluate": Whisper wrote "Then" 0.15 s after its voice.
+    regions = [Span(0.0, 1.0), Span(1.3, 1.65), Span(1.8, 2.6)]
+    words = [Word("the", 0.0, 0.4), Word("data.", 0.4, 1.0), Word("Then,", 1.8, 2.0),
+             Word("we", 2.0, 2.2), Word("evaluate", 2.2, 2.6)]
+    assert acoustic_fillers(words, regions, RULES) == []
+    # "Okay," said alone before the answer goes on is the answer's first word.
+    okay = [Word("Okay,", 0.0, 0.4, probability=0.4), Word("so", 1.0, 1.2),
+            Word("we", 1.2, 1.5)]
+    assert acoustic_fillers(okay, [Span(0.0, 0.45), Span(1.0, 1.5)], RULES) == []

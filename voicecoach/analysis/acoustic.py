@@ -59,6 +59,8 @@ def acoustic_candidates(words: list[Word], regions: list[Span], rules: ScoringRu
     lo, hi = rules.acoustic_min_s, rules.acoustic_max_s
     first, last = words[0].start, words[-1].end
     out: list[tuple[Filler, str]] = []
+    openers = [w for prev, w in zip(words, words[1:])
+               if prev.text.rstrip().endswith((".", "?", "!"))]
     starts = [w.start for w in words]  # words come in time order
     longest = max(w.end - w.start for w in words)
     for k, region in enumerate(regions):
@@ -71,7 +73,10 @@ def acoustic_candidates(words: list[Word], regions: list[Span], rules: ScoringRu
         gap_before = region.start - regions[k - 1].end if k else float("inf")
         gap_after = regions[k + 1].start - region.end if k + 1 < len(regions) else float("inf")
         isolated = min(gap_before, gap_after) >= rules.acoustic_isolation_s
-        if lo <= region.duration <= hi and isolated:
+        # The answer's first word, or a sentence's first word Whisper placed late, is
+        # not a filler (an "Okay," said alone is no "um").
+        if lo <= region.duration <= hi and isolated and region.start > first \
+                and not _opens(region, openers, rules):
             owned = [w for w in inside
                      if _covered([w], region) >= 0.5 * min(w.end - w.start, region.duration)]
             if not owned or (len(owned) == 1
@@ -90,11 +95,12 @@ def acoustic_candidates(words: list[Word], regions: list[Span], rules: ScoringRu
                 out.append((Filler(TEXT, lead.start, lead.end, "acoustic"), "lead"))
         out += [(Filler(TEXT, w.start, w.end, "acoustic"), "long-word")
                 for w in inside if _overlong(w, region, rules)]
-    openers = [w for prev, w in zip(words, words[1:])
-               if prev.text.rstrip().endswith((".", "?", "!"))]
-    out += [(Filler(TEXT, i.start, i.end, "acoustic"), "island")
-            for i in islands if first < i.start and i.end < last
-            and _unsaid(i, words, rules) and not _opens(i, openers, rules)]
+    for island in islands:
+        if first < island.start and island.end < last:
+            near = words[bisect_left(starts, island.start - longest):
+                         bisect_left(starts, island.end)]
+            if _unsaid(island, near, rules) and not _opens(island, openers, rules):
+                out.append((Filler(TEXT, island.start, island.end, "acoustic"), "island"))
     out.sort(key=lambda c: c[0].start)
     return [(f, r) for f, r in out if not _near_any(f, known)]
 
@@ -114,8 +120,9 @@ def _overlong(w: Word, region: Span, rules: ScoringRules) -> bool:
 
 
 def _unsaid(island: Island, words: list[Word], rules: ScoringRules) -> bool:
-    """A pitched island that no confident word accounts for. Word times are loose, so
-    a word counts as on the island when it overlaps 30% of the shorter of the two."""
+    """A pitched island that none of the `words` near it accounts for with confidence.
+    Word times are loose, so a word counts as on the island when it overlaps 30% of
+    the shorter of the two."""
     if island.periodic < rules.acoustic_island_periodic:
         return False
     on = [w for w in words
@@ -125,11 +132,11 @@ def _unsaid(island: Island, words: list[Word], rules: ScoringRules) -> bool:
                for w in on)
 
 
-def _opens(island: Island, openers: list[Word], rules: ScoringRules) -> bool:
-    """Is the island (part of) a sentence's first word? After a pause Whisper starts
+def _opens(span: Span, openers: list[Word], rules: ScoringRules) -> bool:
+    """Is this voice (part of) a sentence's first word? After a pause Whisper starts
     that word late, at its first confident frame, so voice just before it is usually
-    the word itself ("We" said as "w... e")."""
-    return any(w.end > island.start and w.start - island.end <= rules.acoustic_onset_s
+    the word itself ("We" said as "w... e", "Then," written as "And" 0.15 s late)."""
+    return any(w.end > span.start and w.start - span.end <= rules.acoustic_onset_s
                for w in openers)
 
 
