@@ -353,6 +353,7 @@ class PairResult:
     weak: dict[str, int]
     strong: dict[str, int]
     weak_findings: list[str]
+    filled_flags: int = 0  # filled pauses flagged in either answer: none is in the text
 
     @property
     def ok_structure(self) -> bool:
@@ -408,9 +409,11 @@ def spoken_pairs(quick: bool, voices: list[str], engine_name: str, model: str,
             for side in ("weak", "strong"):
                 clip = synthesize(f"pair-{p['id']}-{side}", [p[side]], voice)
                 reports[side] = score_file(clip.path, engine, settings, p.get("prompt"))
+            flags = sum(f.kind in ("filled_pause", "acoustic")
+                        for r in reports.values() for f in r.fillers)
             out.append(PairResult(p["id"], voice, p["source"], p["flaw"],
                                   reports["weak"].scores, reports["strong"].scores,
-                                  [f.id for f in reports["weak"].findings]))
+                                  [f.id for f in reports["weak"].findings], flags))
     return out
 
 
@@ -497,6 +500,11 @@ def format_tables(configs: list[ConfigResult], pairs: list[PairResult], clips: i
                      f"{'yes' if p.ok else 'NO'} |")
     ok = sum(p.ok for p in pairs)
     lines += ["", f"Pairs passing: {ok}/{len(pairs)}."]
+    spoken = [p for p in pairs if p.mode != "text"]
+    if spoken:
+        lines += ["", f"Filled pauses flagged in the {2 * len(spoken)} spoken pair answers "
+                      f"(their text has none, so each is false): "
+                      f"{sum(p.filled_flags for p in spoken)}."]
     return "\n".join(lines)
 
 
