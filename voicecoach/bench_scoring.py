@@ -18,6 +18,7 @@ import time
 from voicecoach.analysis.fillers import find_filled_pauses
 from voicecoach.analysis.scoring import score_report
 from voicecoach.analysis.synthetic import synthetic_report, words_from_text
+from voicecoach.audio.islands import Island
 from voicecoach.prompts import get_prompt
 
 BUDGET_MS = 50.0
@@ -46,6 +47,10 @@ def five_minute_report():
     words = [w for w in words if w.end <= TARGET_S]
     report = synthetic_report(words, prompt_id="design-fraud-detection")
     report.fillers = find_filled_pauses(words)
+    # Short pitched islands for the acoustic pass, one every 8 words (a real 5-minute
+    # answer has tens), half of them on a word, half in the gap after it.
+    report.islands = [Island(w.start + (w.end - w.start) * (i % 16 // 8), w.end + 0.1, 1.0)
+                      for i, w in enumerate(words) if i % 8 == 0]
     return report
 
 
