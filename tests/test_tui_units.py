@@ -71,6 +71,21 @@ def test_marks_ignore_short_pauses_and_unknown_kinds() -> None:
     assert "‖" not in marks.render_transcript(report, 3.0).plain
 
 
+def test_a_filler_heard_between_words_is_shown_where_it_was() -> None:
+    # Whisper wrote nothing for an "uh" at 2.42-2.48 s (between "think" and "we"), and
+    # heard the one on "should" as that word: the first gets its own "(filler)".
+    report = make_report()
+    report.fillers += [Filler("(voiced, no word)", 2.42, 2.48, "acoustic"),
+                       Filler("(voiced, no word)", 3.0, 3.3, "acoustic")]
+    text = marks.render_transcript(report, 1.0).plain
+    assert text.startswith("[0:00] So um first I think (filler) we should ‖2.1s")
+    kinds = core_marks.word_kinds(report, core_marks.collect_marks(report, 1.0))
+    assert kinds[6] == "filler"  # "should" carries the second one
+    from voicecoach.export import _md_transcript
+
+    assert "think ~~(filler)~~ we" in _md_transcript(report, 1.0)
+
+
 # --- feedback -------------------------------------------------------------------------
 
 

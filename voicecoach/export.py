@@ -17,7 +17,7 @@ from typing import Any
 from voicecoach import __version__, svgcharts, timefmt
 from voicecoach.errors import VoiceCoachError
 from voicecoach.history import SCORE_NAMES, PromptInfo, TakeRow, prompt_lookup, to_row
-from voicecoach.marks import collect_marks, word_kinds
+from voicecoach.marks import transcript_tokens
 from voicecoach.report import Report
 
 FORMATS = ("md", "html")
@@ -63,23 +63,11 @@ def coverage_fraction(report: Report) -> float | None:
 
 
 def _pieces(report: Report, long_pause_s: float) -> list[tuple[str, str | None, float]]:
-    """The transcript as (kind, text, time) pieces: 'line' starts, 'word's, 'pause's."""
-    marks = collect_marks(report, long_pause_s)
-    pauses = [m for m in marks if m.kind == "pause"]
-    kinds = word_kinds(report, marks)
-    out: list[tuple[str, str | None, float]] = []
-    p = 0
-    for i, word in enumerate(report.words):
-        new_line = i == 0
-        while p < len(pauses) and pauses[p].end <= word.start + 0.3:
-            if i:
-                out.append(("pause", pauses[p].label, pauses[p].start))
-                new_line = True
-            p += 1
-        if new_line:
-            out.append(("line", None, word.start))
-        out.append((kinds[i] or "word", word.text, word.start))
-    return out
+    """The transcript as (kind, text, time) pieces: 'line' starts, 'pause's and words
+    by their mark kind ('word' when unmarked); an untranscribed filler is a 'filler'."""
+    kinds = {"line": "line", "pause": "pause", "unsaid": "filler"}
+    return [(kinds.get(t.kind) or t.mark or "word", t.text or None, t.start)
+            for t in transcript_tokens(report, long_pause_s)]
 
 
 # --- Markdown -----------------------------------------------------------------------------------

@@ -58,6 +58,49 @@ def word_kinds(report: Report, marks: list[Mark]) -> list[str | None]:
     return kinds
 
 
+UNSAID = "(filler)"  # a filler heard in the audio where the transcript has no word
+
+
+@dataclass(frozen=True)
+class Token:
+    """One piece of the transcript as every view shows it, in time order."""
+
+    kind: str  # "line" (a paragraph starts), "word", "pause" or "unsaid" (UNSAID)
+    text: str  # the word, the pause's "2.4s", UNSAID; "" for a line
+    start: float
+    end: float
+    word: int | None = None  # index into report.words
+    mark: str | None = None  # a word's mark kind: filler, hedge, signpost
+
+
+def transcript_tokens(report: Report, long_pause_s: float = 1.0) -> list[Token]:
+    """Words with their marks, long pauses and untranscribed fillers between them; a
+    new paragraph at the start and after each long pause. A pause before the first
+    word is think time, shown elsewhere."""
+    marks = collect_marks(report, long_pause_s)
+    pauses = [m for m in marks if m.kind == "pause"]
+    kinds = word_kinds(report, marks)
+    unsaid = [f for f in report.fillers if f.kind == "acoustic" and not any(
+        min(w.end, f.end) > max(w.start, f.start) for w in report.words)]
+    out: list[Token] = []
+    p = u = 0
+    for i, word in enumerate(report.words):
+        new_line = i == 0
+        while p < len(pauses) and pauses[p].end <= word.start + 0.3:
+            if i:
+                out.append(Token("pause", pauses[p].label, pauses[p].start, pauses[p].end))
+                new_line = True
+            p += 1
+        if new_line:
+            out.append(Token("line", "", word.start, word.start))
+        while u < len(unsaid) and unsaid[u].end <= word.start + EDGE_S:
+            if i:
+                out.append(Token("unsaid", UNSAID, unsaid[u].start, unsaid[u].end))
+            u += 1
+        out.append(Token("word", word.text.strip(), word.start, word.end, i, kinds[i]))
+    return out
+
+
 def counts(report: Report, long_pause_s: float = 1.0) -> dict[str, int]:
     marks = collect_marks(report, long_pause_s)
     return {k: sum(1 for m in marks if m.kind == k) for k in KINDS}

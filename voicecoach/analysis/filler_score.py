@@ -11,6 +11,7 @@ from __future__ import annotations
 from voicecoach.analysis.fillers import Burst, bursts
 from voicecoach.analysis.outcome import Outcome, also_at, quote
 from voicecoach.analysis.rules import ScoringRules
+from voicecoach.marks import UNSAID
 from voicecoach.report import Filler
 
 MIN_RATE_SPAN_S = 30.0  # one "um" in a 10 s answer is not 6 per minute
@@ -27,7 +28,7 @@ def curve(points: tuple[tuple[float, float], ...], x: float) -> float:
 
 
 def label(f: Filler) -> str:
-    return "(unvoiced filler)" if f.kind == "acoustic" else f.text.strip(" ,.?!").lower()
+    return UNSAID if f.kind == "acoustic" else f.text.strip(" ,.?!").lower()
 
 
 def analyze_fillers(fillers: list[Filler], word_count: int, span_s: float,

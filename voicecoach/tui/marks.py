@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from voicecoach.marks import collect_marks, word_kinds
+from voicecoach.marks import transcript_tokens
 from voicecoach.report import Report
 from voicecoach.timefmt import clock
 
@@ -19,27 +19,23 @@ STYLES = {
 
 def render_transcript(report: Report, long_pause_s: float = 1.0) -> Text:
     """The transcript with marks inline: fillers, hedges, signposts, `‖2.4s`, times."""
-    marks = collect_marks(report, long_pause_s)
-    pauses = [m for m in marks if m.kind == "pause"]
-    kinds = word_kinds(report, marks)
     text = Text()
-    p = 0
-    for i, word in enumerate(report.words):
-        shown_pause = False
-        while p < len(pauses) and pauses[p].end <= word.start + 0.3:
-            if i:  # a pause before the first word is think time, shown elsewhere
-                text.append(" ")
-                text.append(f"‖{pauses[p].label}", style=STYLES["pause"])
-                shown_pause = True
-            p += 1
-        if i == 0 or shown_pause:
-            if i:
+    line_start = True
+    for token in transcript_tokens(report, long_pause_s):
+        if token.kind == "line":
+            if text:
                 text.append("\n")
-            text.append(f"[{clock(word.start)}] ", style=STYLES["time"])
-        elif i:
+            text.append(f"[{clock(token.start)}] ", style=STYLES["time"])
+            line_start = True
+            continue
+        if not line_start:
             text.append(" ")
-        kind = kinds[i]
-        text.append(word.text, style=STYLES[kind] if kind else "")
+        line_start = False
+        if token.kind == "pause":
+            text.append(f"‖{token.text}", style=STYLES["pause"])
+        else:
+            mark = "filler" if token.kind == "unsaid" else token.mark
+            text.append(token.text, style=STYLES[mark] if mark else "")
     if not report.words:
         text.append("(no words recognised)", style="dim")
     return text

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from voicecoach.marks import collect_marks, word_kinds
+from voicecoach.marks import transcript_tokens
 from voicecoach.report import Report
 from voicecoach.tui.marks import STYLES
 
@@ -35,25 +35,20 @@ class Piece:
 
 
 def pieces(report: Report, long_pause_s: float) -> list[Piece]:
-    """Words with their mark kinds, long pauses as `⏸ 2.4s`, a time at each paragraph."""
+    """Words with their mark kinds, long pauses as `⏸ 2.4s`, untranscribed fillers, a
+    time at each paragraph."""
     from voicecoach.tui.marks import clock
 
-    marks = collect_marks(report, long_pause_s)
-    pauses = [m for m in marks if m.kind == "pause"]
-    kinds = word_kinds(report, marks)
     out: list[Piece] = []
-    p = 0
-    for i, word in enumerate(report.words):
-        new_para = i == 0
-        while p < len(pauses) and pauses[p].end <= word.start + 0.3:
-            if i:
-                out.append(Piece(f"⏸ {pauses[p].label}", "pause",
-                                 span=(pauses[p].start, pauses[p].end)))
-                new_para = True
-            p += 1
-        if new_para:
-            out.append(Piece(f"[{clock(word.start)}]", "time", new_line=True))
-        out.append(Piece(word.text.strip(), kinds[i] or "", i))
+    for t in transcript_tokens(report, long_pause_s):
+        if t.kind == "line":
+            out.append(Piece(f"[{clock(t.start)}]", "time", new_line=True))
+        elif t.kind == "pause":
+            out.append(Piece(f"⏸ {t.text}", "pause", span=(t.start, t.end)))
+        elif t.kind == "unsaid":
+            out.append(Piece(t.text, "filler"))
+        else:
+            out.append(Piece(t.text, t.mark or "", t.word))
     return out
 
 
