@@ -31,6 +31,14 @@ def label(f: Filler) -> str:
     return UNSAID if f.kind == "acoustic" else f.text.strip(" ,.?!").lower()
 
 
+def _per_minute(rate: float, span_s: float) -> str:
+    """The scored rate, saying so when a short answer was counted over the minimum
+    span (the delivery panel shows the raw rate, which would otherwise disagree)."""
+    if span_s >= MIN_RATE_SPAN_S:
+        return f"{rate:.1f} per minute"
+    return f"{rate:.1f} per minute, counting the {span_s:.0f} s answer as {MIN_RATE_SPAN_S:.0f} s"
+
+
 def analyze_fillers(fillers: list[Filler], word_count: int, span_s: float,
                     rules: ScoringRules) -> Outcome:
     out = Outcome()
@@ -47,13 +55,13 @@ def analyze_fillers(fillers: list[Filler], word_count: int, span_s: float,
     heard = f"; {acoustic} heard in the audio but not transcribed" if acoustic else ""
     if rate_points > 0 or share > rules.filler_word_share_max:
         out.take(round(rate_points), "filler-rate", "fillers",
-                 f"{count} fillers, {rate:.1f} per minute ({share:.0%} of words; most: "
+                 f"{count} fillers, {_per_minute(rate, span_s)} ({share:.0%} of words; most: "
                  f"{top}){heard}.",
                  "Replace the filler with a silent pause: silence sounds like thinking, "
                  "\"um\" sounds like searching.",
                  evidence=top)
     elif count <= 3 * minutes:
-        out.praise("few-fillers", "fillers", f"Few fillers ({rate:.1f} per minute)")
+        out.praise("few-fillers", "fillers", f"Few fillers ({_per_minute(rate, span_s)})")
     found = bursts(fillers, rules.burst_window_s, rules.burst_min)
     if found:
         worst = max(found, key=lambda b: len(b.fillers))
