@@ -139,13 +139,15 @@ class RecordPanel(Vertical):
     @work(thread=True, group="recorder-close")
     def _close(self, recorder: Any, take_id: Any, fault: str | None,
                streamer: Any = None) -> None:
-        seconds = float(getattr(recorder, "elapsed_s", 0.0))
         path: Path | None
         try:
             path = recorder.stop()
         except (VoiceCoachError, OSError) as err:
             fault = fault or str(err)
             path = getattr(recorder, "out_path", None) or self.path
+        # Read after stop: blocks still queued for the writer count too (reading it
+        # before said "the first 5.9 s were kept" of a 6.0 s take).
+        seconds = float(getattr(recorder, "elapsed_s", 0.0))
         error = getattr(recorder, "error", None)
         if error and not fault:
             fault = str(error)
