@@ -10,8 +10,9 @@ pipeline (VAD, Whisper, scoring) and the report is compared with the labels:
 - wpm error against the true speaking span;
 - weak/strong pairs: the strong answer scores higher on structure and overall, and
   the weak one carries the finding that names its flaw (as text, and spoken);
-- with `--filler-prompt both`, the same clips with and without Whisper's filler
-  priming prompt, to choose its default from numbers.
+- with `--filler-prompt all`, the same clips with and without Whisper's filler
+  priming prompt, to choose its default from numbers; `--prompt-text` adds other
+  wordings of the prompt, and held-out clips are reported apart.
 
 `--quick` runs the small subset used by `make test` and exits non-zero when a target
 is missed; the full run prints the table that docs/scoring.md carries
@@ -441,9 +442,10 @@ def prompt_helps(off: dict, on: dict) -> bool:
 
 
 def format_tables(configs: list[ConfigResult], pairs: list[PairResult], clips: int,
-                  voices: list[str], quick: bool, verdicts: list[str]) -> str:
+                  voices: list[str], quick: bool, verdicts: list[str],
+                  engine: str = "faster-whisper tiny.en") -> str:
     lines = [f"Corpus: {clips} synthetic clips ({', '.join(voices)}) + real speech (jfk.wav); "
-             f"{'quick subset' if quick else 'full corpus'}; engine faster-whisper tiny.en.",
+             f"{'quick subset' if quick else 'full corpus'}; engine {engine}.",
              "",
              "| filler prompt | filled-pause precision | recall | recall, transcript only "
              "| discourse recall | all-filler precision | pauses >= 1 s found (+-0.3 s) "
@@ -581,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
                    "not better (see precision, WER and the worst wpm error)")
                 for c in configs[1:] if configs[0].name == "off"]
     table = format_tables(configs, pairs, len(clips) - len(real_clips()), used_voices,
-                          args.quick, verdicts)
+                          args.quick, verdicts, f"{args.engine} {args.model}")
     if args.json:
         print(json.dumps({"configs": {c.name: c.summary for c in configs},
                           "pairs": [asdict(p) for p in pairs]}, indent=2))
