@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from conftest import JFK, read_samples
 
-from voicecoach.asr.base import FILLER_PROMPT, TranscribeOptions, Word, decode_with_filler_guard
+from voicecoach.asr.base import (
+    FILLER_PROMPT,
+    TranscribeOptions,
+    Word,
+    decode_with_filler_guard,
+    longest_unheard,
+)
+from voicecoach.audio.vad import Span
 
 # What tiny.en gave for jfk.wav (22 words over ~10 s of voice), and a primed decode
 # that stopped after its first sentence, as whisperX #693 describes.
@@ -62,3 +69,20 @@ def test_cut_decode_whose_last_word_runs_to_the_end_is_redone():
     words = decode_with_filler_guard(decode, read_samples(JFK), 0.0,
                                      TranscribeOptions(filler_prompt=True))
     assert decode.prompts == [FILLER_PROMPT, None] and len(words) == 22
+
+
+def test_decode_that_skipped_the_middle_of_the_chunk_is_redone():
+    # openai-whisper, primed, on a 24 s answer: "So, I would [7 s of speech] that
+    # risk." Here: words cover 66% of the voice (the coverage rule lets it pass), but
+    # 2.3 s of voice in one stretch has no word at all.
+    skipped = [w for w in FULL if not 3.0 < w.start < 5.5]
+    decode = Decoder(primed=skipped, plain=FULL)
+    decode_with_filler_guard(decode, read_samples(JFK), 0.0,
+                             TranscribeOptions(filler_prompt=True))
+    assert decode.prompts == [FILLER_PROMPT, None]
+
+
+def test_longest_unheard_measures_voice_no_word_covers():
+    regions = [Span(0.0, 5.0), Span(6.0, 8.0)]
+    assert longest_unheard(regions, [(0.0, 1.0), (3.5, 5.0), (6.0, 8.0)]) == 2.5
+    assert longest_unheard(regions, []) == 5.0

@@ -26,6 +26,9 @@ MIN_PRIMED_COVERAGE = 0.6
 # A cut-short decode often stretches its last word to the end of the chunk; no word
 # takes longer than this to say, so no word counts for more.
 MAX_WORD_S = 1.0
+# The prompt can also skip the middle of a chunk ("So, I would [7 s of speech] that
+# risk."): voice this long with no word on it is text the decode lost.
+MAX_UNHEARD_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -79,18 +82,38 @@ def decode_with_filler_guard(decode: Decode, samples: np.ndarray, offset: float,
     if not options.filler_prompt:
         return decode(samples, offset, None)
     words = decode(samples, offset, options.filler_prompt_text)
-    if lost_text(words, samples):
+    if lost_text([w.shifted(-offset) for w in words], samples):
         return decode(samples, offset, None)
     return words
 
 
 def lost_text(words: list[Word], samples: np.ndarray) -> bool:
-    """Do the words cover much less time than the voice in `samples`?"""
+    """Did the decode lose text: do its words (times within `samples`) cover much less
+    time than the voice, or leave a long stretch of voice with no word at all?"""
     from voicecoach.audio.vad import speech_regions
 
-    voiced = sum(r.duration for r in speech_regions(samples))
-    covered = sum(min(w.end - w.start, MAX_WORD_S) for w in words)
-    return voiced > 1.0 and covered < MIN_PRIMED_COVERAGE * voiced
+    regions = speech_regions(samples)
+    voiced = sum(r.duration for r in regions)
+    if voiced <= 1.0:
+        return False
+    heard = [(w.start, min(w.end, w.start + MAX_WORD_S)) for w in words]
+    covered = sum(b - a for a, b in heard)
+    return covered < MIN_PRIMED_COVERAGE * voiced or \
+        longest_unheard(regions, heard) >= MAX_UNHEARD_S
+
+
+def longest_unheard(regions: list, heard: list[tuple[float, float]]) -> float:
+    """The longest stretch inside the voiced `regions` that no (start, end) covers."""
+    longest = 0.0
+    for region in regions:
+        t = region.start
+        for a, b in sorted(heard):
+            if b <= t or a >= region.end:
+                continue
+            longest = max(longest, min(a, region.end) - t)
+            t = max(t, b)
+        longest = max(longest, region.end - t)
+    return longest
 
 
 def clean_word(text: str) -> str:
