@@ -117,3 +117,12 @@ def test_isolated_region_that_is_a_late_sentence_opener_or_the_first_word_is_not
     okay = [Word("Okay,", 0.0, 0.4, probability=0.4), Word("so", 1.0, 1.2),
             Word("we", 1.2, 1.5)]
     assert acoustic_fillers(okay, [Span(0.0, 0.45), Span(1.0, 1.5)], RULES) == []
+
+
+def test_island_just_before_a_word_whisper_gave_no_duration_is_that_word():
+    # "as possible, [finally,] monitoring": Whisper put "finally," at 1.10-1.10.
+    regions = [Span(0.0, 2.0)]
+    island = Island(0.62, 1.05, periodic=1.0)
+    words = [Word("as", 0.0, 0.2), Word("possible,", 0.2, 0.55), Word("finally,", 1.1, 1.1),
+             Word("monitoring,", 1.3, 1.8)]
+    assert acoustic_fillers(words, regions, RULES, islands=[island]) == []

@@ -31,6 +31,7 @@ from voicecoach.audio.vad import Span
 from voicecoach.report import Filler
 
 TEXT = "(voiced, no word)"
+UNPLACED_S = 0.05  # a word shorter than this is one Whisper could not place in time
 
 
 def _covered(words: list[Word], span: Span) -> float:
@@ -59,8 +60,9 @@ def acoustic_candidates(words: list[Word], regions: list[Span], rules: ScoringRu
     lo, hi = rules.acoustic_min_s, rules.acoustic_max_s
     first, last = words[0].start, words[-1].end
     out: list[tuple[Filler, str]] = []
-    openers = [w for prev, w in zip(words, words[1:])
-               if prev.text.rstrip().endswith((".", "?", "!"))]
+    # Words Whisper places late: a sentence's first word, or one it gave no duration.
+    late = [w for prev, w in zip(words, words[1:])
+            if prev.text.rstrip().endswith((".", "?", "!")) or w.end - w.start < UNPLACED_S]
     starts = [w.start for w in words]  # words come in time order
     longest = max(w.end - w.start for w in words)
     for k, region in enumerate(regions):
@@ -73,10 +75,10 @@ def acoustic_candidates(words: list[Word], regions: list[Span], rules: ScoringRu
         gap_before = region.start - regions[k - 1].end if k else float("inf")
         gap_after = regions[k + 1].start - region.end if k + 1 < len(regions) else float("inf")
         isolated = min(gap_before, gap_after) >= rules.acoustic_isolation_s
-        # The answer's first word, or a sentence's first word Whisper placed late, is
-        # not a filler (an "Okay," said alone is no "um").
+        # The answer's first word, or a word Whisper placed late, is not a filler (an
+        # "Okay," said alone is no "um").
         if lo <= region.duration <= hi and isolated and region.start > first \
-                and not _opens(region, openers, rules):
+                and not _voice_of(region, late, rules):
             owned = [w for w in inside
                      if _covered([w], region) >= 0.5 * min(w.end - w.start, region.duration)]
             if not owned or (len(owned) == 1
@@ -99,7 +101,7 @@ def acoustic_candidates(words: list[Word], regions: list[Span], rules: ScoringRu
         if first < island.start and island.end < last:
             near = words[bisect_left(starts, island.start - longest):
                          bisect_left(starts, island.end)]
-            if _unsaid(island, near, rules) and not _opens(island, openers, rules):
+            if _unsaid(island, near, rules) and not _voice_of(island, late, rules):
                 out.append((Filler(TEXT, island.start, island.end, "acoustic"), "island"))
     out.sort(key=lambda c: c[0].start)
     return [(f, r) for f, r in out if not _near_any(f, known)]
@@ -132,12 +134,14 @@ def _unsaid(island: Island, words: list[Word], rules: ScoringRules) -> bool:
                for w in on)
 
 
-def _opens(span: Span, openers: list[Word], rules: ScoringRules) -> bool:
-    """Is this voice (part of) a sentence's first word? After a pause Whisper starts
-    that word late, at its first confident frame, so voice just before it is usually
-    the word itself ("We" said as "w... e", "Then," written as "And" 0.15 s late)."""
+def _voice_of(span: Span, late: list[Word], rules: ScoringRules) -> bool:
+    """Is this voice (part of) a word Whisper placed late? After a pause it starts a
+    sentence's first word at its first confident frame, and a word it gives no
+    duration sits after its own voice: the voice just before such a word is usually
+    the word itself ("We" said as "w... e", "Then," written as "And" 0.15 s late,
+    "finally," at 23.90-23.90 after voice at 23.44-23.88)."""
     return any(w.end > span.start and w.start - span.end <= rules.acoustic_onset_s
-               for w in openers)
+               for w in late)
 
 
 def _near_any(f: Filler, others: list[Filler], slack_s: float = 0.3) -> bool:
