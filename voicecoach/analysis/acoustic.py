@@ -25,6 +25,8 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from voicecoach.analysis.rules import ScoringRules
+from voicecoach.analysis.text import ends_sentence
+from voicecoach.analysis.words import norm
 from voicecoach.asr.base import Word
 from voicecoach.audio.islands import Island
 from voicecoach.audio.vad import Span
@@ -62,7 +64,7 @@ def acoustic_candidates(words: list[Word], regions: list[Span], rules: ScoringRu
     out: list[tuple[Filler, str]] = []
     # Words Whisper places late: a sentence's first word, or one it gave no duration.
     late = [w for prev, w in zip(words, words[1:])
-            if prev.text.rstrip().endswith((".", "?", "!")) or w.end - w.start < UNPLACED_S]
+            if ends_sentence(prev.text) or w.end - w.start < UNPLACED_S]
     starts = [w.start for w in words]  # words come in time order
     longest = max(w.end - w.start for w in words)
     for k, region in enumerate(regions):
@@ -109,16 +111,15 @@ def acoustic_candidates(words: list[Word], regions: list[Span], rules: ScoringRu
 
 def _short(w: Word, rules: ScoringRules) -> bool:
     """A short word, letters only ("300" is said as several words)."""
-    letters = w.text.strip(" ,.?!;:'\"-")
+    letters = norm(w.text)
     return letters.isalpha() and len(letters) <= rules.acoustic_short_word_letters
 
 
 def _overlong(w: Word, region: Span, rules: ScoringRules) -> bool:
     """A short word voiced for longer than any such word takes to say, whose first
     edge lies in this region (so it is counted once)."""
-    voiced = min(w.end, region.end) - max(w.start, region.start)
     return (region.start <= w.start < region.end and _short(w, rules)
-            and voiced >= rules.acoustic_long_word_s)
+            and _covered([w], region) >= rules.acoustic_long_word_s)
 
 
 def _unsaid(island: Island, words: list[Word], rules: ScoringRules) -> bool:
@@ -128,8 +129,7 @@ def _unsaid(island: Island, words: list[Word], rules: ScoringRules) -> bool:
     if island.periodic < rules.acoustic_island_periodic:
         return False
     on = [w for w in words
-          if min(w.end, island.end) - max(w.start, island.start)
-          > 0.3 * min(w.end - w.start, island.duration)]
+          if _covered([w], island) > 0.3 * min(w.end - w.start, island.duration)]
     return all(_short(w, rules) and w.probability < rules.acoustic_island_probability
                for w in on)
 

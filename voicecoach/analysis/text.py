@@ -118,10 +118,15 @@ def split_word(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def ends_sentence(word: str) -> bool:
+    """Does punctuation end a sentence after this word ("data." "why?" "so.\"")?"""
+    return bool(_SENTENCE_END.search(word.strip()))
+
+
 def build_transcript(words: list[Word], pause_sentence_s: float = 0.7) -> Transcript:
     n = len(words)
     raw = [w.text.strip() for w in words]
-    sentence_end = [bool(_SENTENCE_END.search(r)) for r in raw]
+    sentence_end = [ends_sentence(r) for r in raw]
     clause_end = [s or bool(_CLAUSE_END.search(r)) for s, r in zip(sentence_end, raw)]
     gap_after = [max(0.0, words[i + 1].start - words[i].end) for i in range(n - 1)] + [0.0]
     # Whisper nearly always punctuates; if it did not (about one full stop per 60
