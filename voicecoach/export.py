@@ -17,7 +17,7 @@ from typing import Any
 from voicecoach import __version__, svgcharts, timefmt
 from voicecoach.errors import VoiceCoachError
 from voicecoach.history import SCORE_NAMES, PromptInfo, TakeRow, prompt_lookup, to_row
-from voicecoach.marks import transcript_tokens
+from voicecoach.marks import Token, transcript_tokens
 from voicecoach.report import Report
 
 FORMATS = ("md", "html")
@@ -62,12 +62,9 @@ def coverage_fraction(report: Report) -> float | None:
     return sum(1 for k in points if k.get("touched")) / len(points)
 
 
-def _pieces(report: Report, long_pause_s: float) -> list[tuple[str, str | None, float]]:
-    """The transcript as (kind, text, time) pieces: 'line' starts, 'pause's and words
-    by their mark kind ('word' when unmarked); an untranscribed filler is a 'filler'."""
-    kinds = {"line": "line", "pause": "pause", "unsaid": "filler"}
-    return [(kinds.get(t.kind) or t.mark or "word", t.text or None, t.start)
-            for t in transcript_tokens(report, long_pause_s)]
+def _shown(token: Token) -> str:
+    """How a transcript token is styled: 'filler', 'hedge', 'signpost' or 'word'."""
+    return "filler" if token.kind == "unsaid" else token.mark or "word"
 
 
 # --- Markdown -----------------------------------------------------------------------------------
@@ -84,15 +81,15 @@ def md(text: Any) -> str:
 
 def _md_transcript(report: Report, long_pause_s: float) -> str:
     lines: list[str] = []
-    for kind, text, t in _pieces(report, long_pause_s):
-        if kind == "line":
-            lines.append(f"`{clock(t)}`")
-        elif kind == "pause":
-            lines[-1] += f" ⏸ *{md(text)}*"
+    for t in transcript_tokens(report, long_pause_s):
+        if t.kind == "line":
+            lines.append(f"`{clock(t.start)}`")
+        elif t.kind == "pause":
+            lines[-1] += f" ⏸ *{md(t.text)}*"
         else:
-            word = md(text)
+            word = md(t.text)
             word = {"filler": f"~~{word}~~", "hedge": f"_{word}_",
-                    "signpost": f"**{word}**"}.get(kind, word)
+                    "signpost": f"**{word}**"}.get(_shown(t), word)
             lines[-1] += " " + word
     return "\n\n".join(lines) if lines else "_(no words recognised)_"
 
@@ -177,15 +174,15 @@ def h(text: Any) -> str:
 
 def _html_transcript(report: Report, long_pause_s: float) -> str:
     paras: list[str] = []
-    for kind, text, t in _pieces(report, long_pause_s):
-        if kind == "line":
-            paras.append(f'<span class="ts">{clock(t)}</span>')
-        elif kind == "pause":
-            paras[-1] += f' <span class="pause">⏸ {h(text)}</span>'
-        elif kind == "word":
-            paras[-1] += " " + h(text)
+    for t in transcript_tokens(report, long_pause_s):
+        if t.kind == "line":
+            paras.append(f'<span class="ts">{clock(t.start)}</span>')
+        elif t.kind == "pause":
+            paras[-1] += f' <span class="pause">⏸ {h(t.text)}</span>'
+        elif _shown(t) == "word":
+            paras[-1] += " " + h(t.text)
         else:
-            paras[-1] += f' <span class="{kind}">{h(text)}</span>'
+            paras[-1] += f' <span class="{_shown(t)}">{h(t.text)}</span>'
     if not paras:
         return '<p class="muted">(no words recognised)</p>'
     return "\n".join(f"<p>{p}</p>" for p in paras)
