@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from textual.app import App
 
 DATA = Path(__file__).parent / "data"
 CACHE = Path(__file__).parent / ".cache"
@@ -68,3 +69,14 @@ def read_samples(path: Path) -> np.ndarray:
     from voicecoach.audio.io import load_audio
 
     return load_audio(path).samples
+
+
+class Host(App[None]):
+    """An app that only shows the screen under test (named Host: snapshots show it)."""
+
+    def __init__(self, screen) -> None:
+        super().__init__()
+        self.screen_under_test = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.screen_under_test)

@@ -102,6 +102,16 @@ def text_of(app: VoiceCoachApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
 
+async def start_take(pilot: Pilot, app: VoiceCoachApp) -> PracticeScreen:
+    """From the home screen: open the first prompt and start recording."""
+    await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
+    practice = app.screen
+    await pilot.press("r")
+    return practice
+
+
 async def record_take(pilot: Pilot, app: VoiceCoachApp, expect_result: bool = True) -> None:
     """On a practice screen: record the whole clip, stop, wait for the result."""
     screen = app.screen
@@ -289,10 +299,7 @@ async def test_no_input_device_is_a_clear_message(make_app, store: Store) -> Non
 
     app = make_app(source=no_device)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
-        await pilot.press("r")
+        await start_take(pilot, app)
         await wait_for(pilot, lambda: "no audio input device" in text_of(app, "#rec-warning"),
                        what="the warning")
         assert app.screen.panel.state == "idle"
@@ -310,11 +317,7 @@ async def test_silent_and_clipping_input_are_warned_about(make_app) -> None:
     sources = iter([ArraySource(silence), ArraySource(clipped)])
     app = make_app(source=lambda s: next(sources))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
-        practice = app.screen
-        await pilot.press("r")
+        practice = await start_take(pilot, app)
         await wait_for(pilot, lambda: "No sound for" in text_of(app, "#rec-warning"), 10,
                        "the silence warning")
         await pilot.press("s")
@@ -347,11 +350,7 @@ async def test_device_lost_mid_take_keeps_and_scores_the_audio(make_app, store: 
     samples = load_audio(JFK).samples
     app = make_app(source=lambda s: VanishingSource(samples, 6.0))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
-        practice = app.screen
-        await pilot.press("r")
+        practice = await start_take(pilot, app)
         # No key press: the fault stops the take, the message shows, the 6 s are scored.
         def warning() -> str:  # read from the practice screen: the result may be up already
             return str(practice.query_one("#rec-warning", Static).render())
@@ -390,11 +389,7 @@ async def test_disk_full_mid_take_is_shown_and_the_written_part_kept(make_app, s
     monkeypatch.setattr(recorder_module, "os", FullDisk())
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
-        practice = app.screen
-        await pilot.press("r")
+        practice = await start_take(pilot, app)
 
         def warning() -> str:
             return str(practice.query_one("#rec-warning", Static).render()).lower()
@@ -532,11 +527,7 @@ _ = asyncio  # pytest-asyncio runs the async tests
 async def test_quitting_mid_take_keeps_the_recording(make_app, store: Store) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
-        practice = app.screen
-        await pilot.press("r")
+        practice = await start_take(pilot, app)
         await wait_for(pilot, lambda: practice.panel.elapsed_s >= 2.0, what="some audio")
         await pilot.press("ctrl+q")
     take = store.takes()[0]

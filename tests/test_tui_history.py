@@ -10,8 +10,8 @@ import asyncio
 import time
 
 import pytest
+from conftest import Host
 from history_seed import DRIFT, JFK_PROMPT, seed_store
-from textual.app import App
 from textual.widgets import Input, OptionList, Select
 
 from voicecoach.playback import PullOutput, word_at, word_starts
@@ -28,17 +28,6 @@ from voicecoach.tui.word_transcript import LIT, WordTranscript
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio]  # transcribes three clips once
 
 SIZE = (150, 42)
-
-
-class Host(App[None]):
-    """An app that only shows the screen under test."""
-
-    def __init__(self, screen) -> None:
-        super().__init__()
-        self.screen_under_test = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.screen_under_test)
 
 
 @pytest.fixture

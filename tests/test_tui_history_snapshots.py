@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 
 import numpy as np
 import pytest
-from textual.app import App
+from conftest import Host
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -103,15 +103,6 @@ def store(tmp_path):
         store.save_report(take.id, rep)
     yield store
     store.close()
-
-
-class Host(App[None]):
-    def __init__(self, screen) -> None:
-        super().__init__()
-        self.screen_under_test = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.screen_under_test)
 
 
 async def settle(pilot: Pilot) -> None:
