@@ -102,7 +102,8 @@ def build_report(
     settings: Settings,
     prompt: str | Prompt | None = None,
 ) -> Report:
-    """Everything after transcription: pure functions over words and VAD regions.
+    """Everything after transcription: the audio's voice islands (for the fillers
+    Whisper dropped), then pure functions over words, VAD regions and islands.
 
     `prompt` is a prompt id from the bank or the Prompt itself (an app may hold one
     that is not in the installed bank).
