@@ -17,6 +17,7 @@ import dataclasses
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from voicecoach.asr.base import FILLED_PAUSES
 from voicecoach.errors import VoiceCoachError
 
 # ---------------------------------------------------------------------------------
@@ -168,8 +169,6 @@ HEDGES = (
 )
 
 # Fillers. Filled pauses are always fillers; discourse fillers only in context.
-FILLED_PAUSES = ("um", "umm", "ummm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh",
-                 "hmm", "hm", "mm", "mmm", "eh")
 
 DISCOURSE_ALWAYS = ("basically",)
 # Counted only when set off by punctuation or a pause on both sides (analysis/fillers.py).
