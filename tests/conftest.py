@@ -38,6 +38,25 @@ def openai_engine():
     return load_engine("openai-whisper", "tiny.en")
 
 
+def app_engine(name: str):
+    """An engine decoding as the app does by default (the filler prompt on)."""
+    from voicecoach.asr.models import load_engine
+    from voicecoach.config import Settings
+    from voicecoach.pipeline import transcribe_options
+
+    return load_engine(name, "tiny.en", transcribe_options(Settings(engine=name)))
+
+
+@pytest.fixture(scope="session")
+def app_faster_engine():
+    return app_engine("faster-whisper")
+
+
+@pytest.fixture(scope="session")
+def app_openai_engine():
+    return app_engine("openai-whisper")
+
+
 @pytest.fixture(scope="session")
 def cache_dir() -> Path:
     CACHE.mkdir(exist_ok=True)

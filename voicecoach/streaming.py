@@ -12,8 +12,9 @@ Results are kept by chunk span. At stop the final plan is made over the whole
 recording; every chunk already decoded is reused and the rest (normally only the
 last, since the last pause) is decoded then. While the user pauses, an idle worker
 decodes the open chunk as it will be if no more speech comes ("speculation"): if the
-user then stops, the stop needs no engine call at all. With a live view (`on_words`),
-an idle worker also decodes the open chunk so far every `piece_s` for display only.
+user then stops, the stop needs no engine call at all. With a live view (`live_view`
+or `on_words`), an idle worker also decodes the open chunk so far every `piece_s`, for
+display only.
 """
 
 from __future__ import annotations
@@ -59,7 +60,10 @@ class StreamingOptions:
 
     plan: ChunkPlan = ChunkPlan()  # the batch pipeline's chunking, so results are equal
     speculate_after_s: float = 0.3  # silence after speech before the open chunk is tried
-    piece_s: float = 2.0  # live view: new audio before the open chunk is shown again
+    # A live view: while speech goes on, an idle worker also decodes the open chunk so
+    # far whenever `piece_s` of new audio came (display only; the report never uses it).
+    live_view: bool = False
+    piece_s: float = 2.0
     # Hear exactly what the recorder saves (16-bit PCM): then the streamed words equal
     # a batch pass over the saved file, not only over the float blocks.
     as_pcm16: bool = True
@@ -299,7 +303,7 @@ class StreamingTranscriber:
         if self._seg.regions.silence_s >= self.options.speculate_after_s \
                 and eventual.end <= self.duration_s:
             return None if eventual in self._done else ("speculative", eventual)
-        if self._on_words is None:
+        if not (self.options.live_view or self._on_words):
             return None
         now = Span(eventual.start, self.duration_s)
         shown = self._live[0].end if self._live and self._live[0].start == now.start \
