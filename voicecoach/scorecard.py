@@ -8,10 +8,11 @@ delivery numbers behind the scores.
 from __future__ import annotations
 
 from voicecoach import timefmt
+from voicecoach.report import SCORE_NAMES as SCORE_ORDER
 from voicecoach.report import Finding, Report
 
 SEVERITY_RANK = {"major": 0, "minor": 1, "info": 2}
-SCORE_ORDER = ("overall", "structure", "delivery", "fillers", "flow")
+
 TOP_FIXES = 3
 STYLE_TEXT = {
     "structured": "structured (framed, signposted, few detours)",

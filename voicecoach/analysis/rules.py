@@ -288,6 +288,9 @@ class ScoringRules:
     self_corrections: tuple[str, ...] = SELF_CORRECTIONS
     hedges: tuple[str, ...] = HEDGES
     filled_pauses: tuple[str, ...] = FILLED_PAUSES
+    # The shortest answer whose structure and content are judged (docs/scoring.md).
+    min_judged_words: int = 40
+    min_judged_s: float = 15.0
     discourse_always: tuple[str, ...] = DISCOURSE_ALWAYS
     discourse_bounded: tuple[str, ...] = DISCOURSE_BOUNDED
     repeat_ok: tuple[str, ...] = REPEAT_OK

@@ -156,9 +156,8 @@ class Take:
         scores = self.scores
         if not scores:
             return None
-        if "overall" in scores:
-            return int(scores["overall"])
-        return round(sum(scores.values()) / len(scores))
+        # An answer too short to judge has no overall; never make one up.
+        return int(scores["overall"]) if "overall" in scores else None
 
     @property
     def has_report(self) -> bool:
@@ -266,11 +265,9 @@ def _report_columns(data: Mapping[str, Any]) -> dict[str, Any]:
     """The indexed columns for a report given as `Report.to_dict()` JSON."""
     metrics = data.get("metrics") or {}
     scores = data.get("scores")
-    overall = None
-    if scores:
-        overall = scores.get("overall")
-        if overall is None:
-            overall = round(sum(scores.values()) / len(scores))
+    if scores is not None:  # null: too short to judge (never averaged into an overall)
+        scores = {k: v for k, v in scores.items() if v is not None}
+    overall = scores.get("overall") if scores else None
     values: dict[str, Any] = {
         "scores_json": json.dumps(scores) if scores is not None else None,
         "overall": int(overall) if overall is not None else None,
