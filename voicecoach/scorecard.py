@@ -62,8 +62,10 @@ def render_scorecard(report: Report) -> str:
             if name in report.scores:
                 value = int(report.scores[name])
                 lines.append(f"  {name:<10} {value:>3}  {_bar(value)}")
+        if report.extra.get("not_judged"):
+            lines.append(f"  {report.extra['not_judged']}")
         style = report.extra.get("flow", {}).get("style") if report.extra else None
-        if style:
+        if style and not report.extra.get("not_judged"):
             lines.append(f"  thinking aloud: {STYLE_TEXT.get(style, style)}")
         lines.append("")
 
