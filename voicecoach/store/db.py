@@ -41,11 +41,11 @@ from voicecoach.audio.recorder import (
     FINAL_SUFFIXES,
     PARTIAL_SUFFIX,
     partial_path_for,
-    private_dir,
     recover_unfinished,
     wav_duration_s,
 )
 from voicecoach.errors import StoreError, os_reason
+from voicecoach.private import private_dir
 from voicecoach.report import Report
 
 DB_NAME = "voicecoach.sqlite3"
