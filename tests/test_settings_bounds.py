@@ -77,7 +77,7 @@ def test_bad_environment_override_is_one_line_naming_the_variable(tmp_path, var,
     with pytest.raises(SettingsError) as err:
         load_settings(tmp_path / "none.toml", environ={var: value})
     message = str(err.value)
-    assert "\n" not in message and message.startswith(f"{var}={value!r}")
+    assert "\n" not in message and message.startswith(var) and "must" in message
     assert "none.toml" not in message  # it used to name a file that does not exist
 
 

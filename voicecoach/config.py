@@ -178,7 +178,9 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         known = {f.name for f in fields(Settings)}
         for name, value in loaded.items():
             if name in known:
-                values[name], where[name] = value, f"{path}: {name} = {_short(value)}"
+                values[name] = value
+                where[name] = (str(path) if name == "scoring"
+                               else f"{path}: {name} = {_short(value)}")
             else:
                 lines.append(f"{path}: unknown setting {name!r}")
     for f in fields(Settings):
@@ -186,7 +188,7 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         raw = environ.get(var)
         if raw is None:
             continue
-        where[f.name] = f"{var}={raw!r}"
+        where[f.name] = f"{var}={raw!r}" if f.name != "scoring" else var
         try:
             values[f.name] = _parse_env(f.name, raw, _default(f.name))
         except ValueError as err:
@@ -196,7 +198,7 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     for name, value in values.items():
         setattr(settings, name, value)
     for name, text in settings.problems():
-        source = where.get(name) or (f"{path}: [scoring]" if name == "scoring" else name)
+        source = where.get(name) or str(path)
         lines.append(f"{source}: {text}")
     if lines:
         raise SettingsError("\n".join(dict.fromkeys(lines)))

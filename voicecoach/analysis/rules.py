@@ -318,7 +318,7 @@ class ScoringRules:
         problems: list[str] = []
         for name, value in table.items():
             if name not in known:
-                problems.append(f"settings {where}: field {name}: unknown scoring rule")
+                problems.append(f"{where} field {name}: unknown scoring rule")
                 continue
             try:
                 changes[name] = _coerce(where, name, getattr(self, name), value)
@@ -330,9 +330,9 @@ class ScoringRules:
         pairs = (("pace_min_wpm", "pace_max_wpm"), ("acoustic_min_s", "acoustic_max_s"))
         for low, high in pairs:
             if getattr(rules, low) >= getattr(rules, high):
-                problems.append(f"settings {where}: field {low}: must be below {high}")
+                problems.append(f"{where} field {low}: must be below {high}")
         if not sum(rules.overall_weights.values()) > 0:
-            problems.append(f"settings {where}: field overall_weights: one weight must be "
+            problems.append(f"{where} field overall_weights: one weight must be "
                             "above 0")
         if problems:
             raise VoiceCoachError("\n".join(problems))
@@ -365,7 +365,7 @@ MAX_LEXICON, MAX_PHRASE = 2000, 100
 
 
 def _coerce(where: str, name: str, default: Any, value: Any) -> Any:
-    bad = VoiceCoachError(f"settings {where}: field {name}: expected "
+    bad = VoiceCoachError(f"{where} field {name}: expected "
                           f"{type(default).__name__}, got {_short(value)}")
     if isinstance(default, bool):
         if not isinstance(value, bool):
@@ -377,13 +377,13 @@ def _coerce(where: str, name: str, default: Any, value: Any) -> Any:
             raise bad
         lo, hi = RULE_BOUNDS.get(name, (0, DEFAULT_MAX))
         if not math.isfinite(value) or not lo <= value <= hi:
-            raise VoiceCoachError(f"settings {where}: field {name}: must be from {lo:g} to "
+            raise VoiceCoachError(f"{where} field {name}: must be from {lo:g} to "
                                   f"{hi:g}, got {_short(value)}")
         return value if isinstance(default, int) else float(value)
     if isinstance(default, dict):
         if (not isinstance(value, dict) or not set(value) <= set(default)
                 or not all(_number_in(v, 0, MAX_WEIGHT) for v in value.values())):
-            raise VoiceCoachError(f"settings {where}: field {name}: expected a table of "
+            raise VoiceCoachError(f"{where} field {name}: expected a table of "
                                   f"{', '.join(default)} with numbers from 0 to {MAX_WEIGHT}, "
                                   f"got {_short(value)}")
         return {**default, **value}
@@ -393,7 +393,7 @@ def _coerce(where: str, name: str, default: Any, value: Any) -> Any:
         if (not isinstance(value, list) or len(value) > MAX_LEXICON
                 or not all(isinstance(v, str) and 0 < len(v.strip()) <= MAX_PHRASE
                            for v in value)):
-            raise VoiceCoachError(f"settings {where}: field {name}: expected a list of at most "
+            raise VoiceCoachError(f"{where} field {name}: expected a list of at most "
                                   f"{MAX_LEXICON} phrases (1-{MAX_PHRASE} characters), got "
                                   f"{_short(value)}")
         return tuple(v.lower() for v in value)
@@ -407,7 +407,7 @@ def _number_in(value: Any, lo: float, hi: float) -> bool:
 
 def _curve(where: str, value: Any) -> tuple[tuple[float, float], ...]:
     """Fillers per minute -> score points: x rising from 0, scores 0..100."""
-    bad = VoiceCoachError(f"settings {where}: field filler_curve: expected 1 to "
+    bad = VoiceCoachError(f"{where} field filler_curve: expected 1 to "
                           f"{MAX_CURVE_POINTS} [fillers per minute, score] pairs with the "
                           f"first rising (0-{DEFAULT_MAX}) and scores 0-100, got "
                           f"{_short(value)}")
