@@ -241,7 +241,7 @@ def create_app(
     if store is None:
         from voicecoach.store.db import Store
 
-        store = Store(reset_damaged=True)  # a damaged database must not lock the user out
+        store = Store()  # a damaged database is repaired as it opens; `notice` says so
     return VoiceCoachApp(
         settings=settings,
         store=store,
