@@ -245,6 +245,6 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     from voicecoach.private import private_dir, write_private
 
     path = path or settings_path()
-    private_dir(path.parent)
+    private_dir(path.parent, tighten=True)
     write_private(path, tomli_w.dumps(asdict(settings.validate())))
     return path

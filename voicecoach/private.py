@@ -11,10 +11,13 @@ import os
 from pathlib import Path
 
 
-def private_dir(path: Path) -> Path:
-    """Create `path` (and missing parents) as 0700 directories; tighten an existing one
-    we created earlier. Raises OSError (e.g. a read-only file system)."""
+def private_dir(path: Path, tighten: bool = False) -> Path:
+    """Create `path` (and missing parents) as 0700 directories. `tighten`: also take
+    group and other access away from an existing one (a folder voicecoach owns, made
+    0755 by an older version). Raises OSError (e.g. a read-only file system)."""
     path = Path(path)
+    if tighten and path.is_dir() and path.stat().st_mode & 0o077:
+        os.chmod(path, 0o700)
     if not path.is_dir():
         missing = []
         p = path
