@@ -373,14 +373,9 @@ def test_take_killed_mid_recording_is_back_on_the_next_start(tmp_path):
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k,mode=0700", "tmpfs",
-                           str(mount)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs to fill: {done.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    from conftest import small_tmpfs
+
+    yield from small_tmpfs(tmp_path / "tiny", "512k")
 
 
 def test_full_disk_is_a_one_line_error_and_keeps_the_audio(tiny_disk):

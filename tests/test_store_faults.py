@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import small_tmpfs
 from test_store import make_report, wav
 
 from voicecoach.store.db import REIMPORTED, Store
@@ -173,18 +174,12 @@ def test_two_processes_recovering_at_once_import_each_recording_once(tmp_path, a
 @pytest.fixture
 def read_only_mount(tmp_path):
     """A tmpfs holding a data directory with takes, then remounted read-only (needs root)."""
-    mount = tmp_path / "ro"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs",
-                           str(mount)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs: {done.stderr.strip()}")
-    with Store(mount / "voicecoach.sqlite3") as store:
-        take = store.add_take(wav(store.new_recording_path(), 1.0), prompt_id="p1")
-        store.save_report(take.id, make_report())
-    subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    for mount in small_tmpfs(tmp_path / "ro", "8m"):
+        with Store(mount / "voicecoach.sqlite3") as store:
+            take = store.add_take(wav(store.new_recording_path(), 1.0), prompt_id="p1")
+            store.save_report(take.id, make_report())
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        yield mount
 
 
 def test_a_read_only_data_directory_still_shows_history(read_only_mount):

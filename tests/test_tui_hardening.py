@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import JFK
+from conftest import JFK, small_tmpfs
 from test_store import make_report, wav
 from test_tui_app import SIZE, make_prompts, start_take, text_of, wait_for
 
@@ -95,14 +95,7 @@ async def test_recovered_and_interrupted_takes_are_scored_in_the_background(
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs",
-                           str(mount)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs to fill: {done.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    yield from small_tmpfs(tmp_path / "tiny", "1m")
 
 
 def fill(directory: Path) -> Path:

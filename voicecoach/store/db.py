@@ -390,25 +390,20 @@ class Store:
         db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None,
                              check_same_thread=False)
         try:
-            version = self._version(db)
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            for target in range(version + 1, SCHEMA_VERSION + 1):
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    MIGRATIONS[target - 1](db)
-                    db.execute(f"PRAGMA user_version = {target}")
-                    db.execute("COMMIT")
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-        except StoreError:
-            db.close()
-            raise
+            with _opening(db):
+                version = self._version(db)
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+                for target in range(version + 1, SCHEMA_VERSION + 1):
+                    db.execute("BEGIN IMMEDIATE")
+                    try:
+                        MIGRATIONS[target - 1](db)
+                        db.execute(f"PRAGMA user_version = {target}")
+                        db.execute("COMMIT")
+                    except BaseException:
+                        db.execute("ROLLBACK")
+                        raise
         except sqlite3.DatabaseError as err:
-            db.close()
-            if _is_damaged(err):
-                raise _Damaged(_one_line(err)) from None
             raise self._error(err, "opening the database") from None
         for extra in ("-wal", "-shm"):
             with contextlib.suppress(OSError):
@@ -426,14 +421,9 @@ class Store:
             db = sqlite3.connect(f"file:{self.path}?{query}", uri=True, timeout=5.0,
                                  isolation_level=None, check_same_thread=False)
             try:
-                version = self._version(db)
-            except StoreError:
-                db.close()
-                raise
+                with _opening(db):
+                    version = self._version(db)
             except sqlite3.DatabaseError as err:
-                db.close()
-                if _is_damaged(err):
-                    raise _Damaged(_one_line(err)) from None
                 last = err
                 continue
             if version < SCHEMA_VERSION:
@@ -994,6 +984,18 @@ class Store:
 
 class _Damaged(Exception):
     pass
+
+
+@contextlib.contextmanager
+def _opening(db: sqlite3.Connection) -> Iterator[None]:
+    """Close `db` when opening it fails; damage becomes `_Damaged` (to be repaired)."""
+    try:
+        yield
+    except (StoreError, sqlite3.DatabaseError) as err:
+        db.close()
+        if isinstance(err, sqlite3.DatabaseError) and _is_damaged(err):
+            raise _Damaged(_one_line(err)) from None
+        raise
 
 
 def _keep_row(table: str, record: dict[str, Any]) -> bool:
