@@ -180,6 +180,8 @@ def test_every_chunk_fits_one_whisper_window():
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("VOICECOACH_LONG_TESTS"), reason="~20 min of "
+                    "decoding: set VOICECOACH_LONG_TESTS=1 (measured: 1799 MB before the fix)")
 @pytest.mark.xfail(strict=True, reason="#16 item 6: the whole answer goes to the engine as "
                    "one chunk until plan_chunks bounds every chunk (lead)")
 def test_the_longest_answer_of_pink_noise_stays_under_1_gb(tmp_path):
