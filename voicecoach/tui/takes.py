@@ -125,6 +125,8 @@ class TakeLog:
         Returns a line for the user, if there is something to say.
         """
         notes = [self.store.notice] if getattr(self.store, "notice", None) else []
+        if getattr(self.store, "read_only", False):
+            return "\n".join(notes) or None  # history only: nothing can be recovered
         try:
             self.store.sync_prompts(prompts)
             recovered = self.store.recover()
