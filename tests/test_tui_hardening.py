@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import JFK, small_tmpfs
 from test_store import make_report, wav
+from test_store_faults import read_only_mount  # noqa: F401,F811 - a fixture
 from test_tui_app import SIZE, make_prompts, start_take, text_of, wait_for
 
 from voicecoach.audio.io import load_audio
@@ -255,3 +256,19 @@ async def test_a_screenshot_is_private(tmp_path: Path, monkeypatch) -> None:
     assert stat.S_IMODE(shot.parent.stat().st_mode) == 0o700
 
 
+
+
+@pytest.mark.asyncio
+async def test_a_read_only_data_directory_opens_the_app_for_browsing(
+        read_only_mount: Path) -> None:  # noqa: F811 - the fixture
+    with Store(read_only_mount / "voicecoach.sqlite3") as store:
+        app = create_app(Settings(), store, microphone_source,
+                         lambda s, p: (_ for _ in ()).throw(ModelError("none")), make_prompts())
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: any(t.startswith("read-only: new takes cannot be "
+                                                           "saved") for t in toasts(app)),
+                           what="the read-only notice")
+            assert app.last_scores() == {"p1": 70}  # history is there
+            await start_take(pilot, app)
+            await wait_for(pilot, lambda: "read-only" in text_of(app, "#rec-warning"),
+                           what="why recording is not possible")
