@@ -84,6 +84,20 @@ def cached_answer(name: str, parts: list, voice: str = "espeak", wpm: int = 165,
     return wav, segments
 
 
+def small_tmpfs(mount: Path, size: str):
+    """Mount a tmpfs of `size` at `mount` (needs root; skips the test otherwise) and
+    unmount it afterwards: a disk that fills, or that can be remounted read-only."""
+    import subprocess
+
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs",
+                           str(mount)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs: {done.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
 def read_samples(path: Path) -> np.ndarray:
     from voicecoach.audio.io import load_audio
 
