@@ -5,6 +5,7 @@ The domain core: no Textual here. The CLI, the TUI and the benchmarks all call i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +84,7 @@ def group_regions(regions: list[Span], plan: ChunkPlan = ChunkPlan(),
                   cuts: list[float] | tuple[float, ...] = ()) -> list[list[Span]]:
     """The regions (split at `cuts`) each chunk holds, greedily left to right."""
     groups: list[list[Span]] = []
-    for region in _split_at(regions, cuts):
+    for region in _split_at(regions, cuts, plan.max_chunk_s):
         if groups and not _ends_chunk(groups[-1], region, plan, cuts):
             groups[-1].append(region)
         else:
@@ -101,12 +102,18 @@ def closed_by_silence(group: list[Span], silence_s: float, plan: ChunkPlan = Chu
         silence_s >= plan.phrase_gap_s and group[-1].end - group[0].start >= plan.min_chunk_s)
 
 
-def _split_at(regions: list[Span], cuts: list[float] | tuple[float, ...]) -> list[Span]:
+def _split_at(regions: list[Span], cuts: list[float] | tuple[float, ...],
+              longest: float) -> list[Span]:
+    """Regions split at `cuts`; a piece still longer than `longest` (regions that did
+    not come from the segmenter) is split evenly, so no chunk outgrows Whisper's window."""
     out = []
     for region in regions:
         edges = [region.start, *(c for c in cuts if region.start < c < region.end),
                  region.end]
-        out += [Span(a, b) for a, b in zip(edges, edges[1:])]
+        for a, b in zip(edges, edges[1:]):
+            parts = math.ceil((b - a) / longest)
+            out += [Span(a + (b - a) * k / parts, a + (b - a) * (k + 1) / parts)
+                    for k in range(parts)]
     return out
 
 
