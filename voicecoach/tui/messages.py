@@ -38,6 +38,15 @@ class EngineFailed(Message):
         self.error = error
 
 
+class MicrophoneReady(Message):
+    """The input opened ahead of a take delivers audio (`ready`), or gave up waiting."""
+
+    def __init__(self, source: Any, ready: bool) -> None:
+        super().__init__()
+        self.source = source
+        self.ready = ready
+
+
 class RecordingStarted(Message):
     """The recorder runs; the screen polls its level on a timer from here on."""
 
