@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ProgressBar, Static
 
+from voicecoach import trace
 from voicecoach.errors import VoiceCoachError
 from voicecoach.prompts import Prompt
 from voicecoach.tui.format import duration
@@ -175,6 +176,7 @@ class PracticeScreen(Screen[None]):
         self.refresh_bindings()
         self._hint()
         self.vc.takes.scoring(take_id)
+        trace.mark("db.scoring")
         self._score(path, take_id, streamer)
 
     @work(thread=True, exclusive=True, group="score")
@@ -182,6 +184,7 @@ class PracticeScreen(Screen[None]):
         def progress(fraction: float, text: str) -> None:
             self.post_message(ScoringProgress(take_id, fraction, text))
 
+        trace.mark("score.start")
         try:
             report = score_take(path, self.prompt, self.vc.engines, self.vc.settings, progress,
                                 streamer)
@@ -207,18 +210,22 @@ class PracticeScreen(Screen[None]):
 
     @on(ScoringDone)
     def _scored(self, message: ScoringDone) -> None:
+        trace.mark("ui.scored")
         self._end_processing()
         problem = self.vc.takes.scored(message.take_id, message.report)
+        trace.mark("db.saved")
         if problem:
             self.notify(f"The result was not saved: {problem}", severity="error")
         previous = self.last_report or self.vc.takes.previous_report(self.prompt.id,
                                                                       message.take_id)
+        trace.mark("db.previous")
         self.last_report, self.last_take_id = message.report, message.take_id
         self._takes += 1
         from voicecoach.tui.result import ResultScreen
 
         self.vc.push_screen(ResultScreen(self.prompt, message.report, previous),
                             self._after_result)
+        trace.mark("result.pushed")
 
     def _end_processing(self) -> None:
         self.processing = False
