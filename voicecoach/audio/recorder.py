@@ -667,11 +667,13 @@ class Recorder:
             self._stopped = True
             raise
 
-    def stop(self) -> Path:
+    def stop(self, on_drained: Callable[[], None] | None = None) -> Path:
         """Stop the source, write what is queued, finalize and return the audio file.
 
         The file is `out_path`, or a `.wav` next to it if FLAC encoding failed, or the
         `.partial` itself if even finalizing failed (then `recover_unfinished` retries).
+        `on_drained` runs once every block is written and handed to `on_block`, before
+        the file is finalized: work it starts (the last decoding) overlaps the fsyncs.
         """
         with self._lock:
             if self._stopped:
@@ -686,6 +688,8 @@ class Recorder:
             self._queue.put(_STOP)
             self._join_threads()
             trace.mark("rec.drained", seconds=round(self.elapsed_s, 3))
+        if on_drained is not None:
+            on_drained()
         self.path = self._finalize()
         trace.mark("rec.finalized", overflows=self.overflows)
         return self.path

@@ -167,7 +167,7 @@ def run_group(clip: clip_builder.Clip, takes: int, live: bool, home: Path,
                    if take.live_lag_s else "")
             print(f"{name} take {i + 1}: r -> REC {take.rec_s:.2f} s, stop -> scores "
                   f"{take.stop_s:.2f} s (load {take.load:.1f}), decoding at stop "
-                  f"{_stage(take, 'score.start', 'score.transcribed'):.2f} s, "
+                  f"{_stage(take, 'rec.drained', 'score.transcribed'):.2f} s, "
                   f"overflows {take.overflows}, lost {take.lost_start_s:.2f}/"
                   f"{take.lost_end_s:.2f} s, match {take.match_min:.2f}, "
                   f"RSS {take.peak_rss_mb:.0f} MB{lag}", file=sys.stderr)

@@ -67,27 +67,17 @@ def breakdown(takes: list[dict[str, Any]]) -> str:
     if not groups:
         return ""
     names = list(groups)
-    lines = ["Stop path, median seconds per stage (from the stop key; the app's trace):", "",
+    lines = ["Stop path: median seconds after the stop key at which each point is reached "
+             "(the app's trace; the first row includes tmux delivering the key):", "",
              "| stage | " + " | ".join(names) + " |",
              "|---|" + "---:|" * len(names)]
-    steps = {name: [_steps(t["stages"]) for t in group] for name, group in groups.items()}
     for key, what in STAGES:
         cells = []
         for name in names:
-            values = [s[key] for s in steps[name] if key in s]
+            values = [t["stages"][key] for t in groups[name] if key in t["stages"]]
             cells.append(f"{statistics.median(values):.3f}" if values else "–")
         lines.append(f"| {what} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def _steps(stages: dict[str, float]) -> dict[str, float]:
-    """Each stage's own time: its timestamp minus the previous stage's."""
-    out, previous = {}, 0.0
-    for key, _ in STAGES:
-        if key in stages:
-            out[key] = stages[key] - previous
-            previous = stages[key]
-    return out
 
 
 def _groups(takes: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

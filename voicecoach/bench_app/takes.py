@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from voicecoach.asr.base import SAMPLE_RATE
+from voicecoach.bench_app.audiocheck import clip_offset, worst_window_match
 from voicecoach.bench_app.clips import Clip
 from voicecoach.bench_app.terminal import TerminalApp, VirtualMic
 
@@ -62,22 +61,23 @@ def take_problem(screen: str) -> str | None:
     return None
 
 
-# Stop-path stages in the order the app passes them: (trace event, what ends there).
+# Points on the stop path (trace event, what is done by then). Some overlap: the last
+# decoding starts when the recorder has drained, while the file is finalized and the
+# UI records the stop.
 STAGES = (
-    ("key.stop", "stop key reaches the app"),
+    ("key.stop", "stop key handled by the app"),
     ("rec.source_stopped", "microphone detached"),
-    ("rec.drained", "recorder queue drained"),
-    ("rec.finalized", "WAV finalized"),
+    ("rec.drained", "recorder queue drained: last decoding starts"),
+    ("rec.finalized", "WAV finalized (fsync, rename)"),
     ("db.recorded", "take row updated (UI)"),
-    ("db.scoring", "status 'scoring' (UI)"),
+    ("db.scoring", "status 'scoring' stored (UI)"),
     ("score.start", "scoring worker running"),
-    ("score.transcribed", "rest of the decoding"),
+    ("score.transcribed", "every chunk decoded"),
     ("score.report", "report built (VAD, islands, analysis)"),
+    ("db.saved", "report stored, previous take read (worker)"),
     ("ui.scored", "report reaches the UI"),
-    ("db.saved", "report stored (UI)"),
-    ("db.previous", "previous take read (UI)"),
     ("result.pushed", "result screen pushed"),
-    ("screen", "result screen composed and drawn"),
+    ("screen", "scores seen on the screen"),
 )
 
 
@@ -195,39 +195,11 @@ def _check_audio(take: Take, clip: Clip, wav: Path | None) -> None:
         return
     played = load_audio(clip.path).samples
     got = load_audio(wav).samples
-    offset = _offset(played, got)
+    offset = clip_offset(played, got)
     take.start_offset_s = offset / SAMPLE_RATE
     take.lost_start_s = max(0, -offset) / SAMPLE_RATE
     take.lost_end_s = max(0, played.size - (got.size - offset)) / SAMPLE_RATE
-    take.match_min = _worst_window_match(played, got, offset)
-
-
-def _offset(played: np.ndarray, got: np.ndarray, probe_s: float = 8.0) -> int:
-    """Where `played` starts in `got` (samples; negative if its start is missing)."""
-    voiced = np.flatnonzero(np.abs(played) > 0.02)
-    first = int(voiced[0]) if voiced.size else 0
-    probe = played[first : first + int(probe_s * SAMPLE_RATE)]
-    head = got[: first + probe.size + 10 * SAMPLE_RATE]
-    n = 1 << int(np.ceil(np.log2(head.size + probe.size)))
-    corr = np.fft.irfft(np.fft.rfft(head, n) * np.conj(np.fft.rfft(probe, n)), n)
-    lag = int(np.argmax(corr[: head.size]))
-    return lag - first
-
-
-def _worst_window_match(played: np.ndarray, got: np.ndarray, offset: int,
-                        window_s: float = 10.0) -> float:
-    """Normalized correlation of each 10 s of the clip with the same 10 s recorded."""
-    step = int(window_s * SAMPLE_RATE)
-    worst = 1.0
-    for a in range(0, played.size, step):
-        lo, hi = a + offset, min(a + step, played.size) + offset
-        if lo < 0 or hi > got.size:
-            continue
-        x, y = played[a : a + (hi - lo)], got[lo:hi]
-        norm = float(np.linalg.norm(x) * np.linalg.norm(y))
-        if norm > 1e-3:  # a silent window says nothing
-            worst = min(worst, float(np.dot(x, y)) / norm)
-    return worst
+    take.match_min = worst_window_match(played, got, offset)
 
 
 def _live_lag(events: list[dict[str, Any]], started_play: float, offset_s: float

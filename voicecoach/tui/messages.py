@@ -87,10 +87,16 @@ class ScoringProgress(Message):
 
 
 class ScoringDone(Message):
-    def __init__(self, take_id: Any, report: Report) -> None:
+    """The report; with `previous` (the take to compare with) and `problem` (why it
+    could not be stored) when the worker stored it itself."""
+
+    def __init__(self, take_id: Any, report: Report, previous: Report | None = None,
+                 problem: str | None = None) -> None:
         super().__init__()
         self.take_id = take_id
         self.report = report
+        self.previous = previous
+        self.problem = problem
 
 
 class ScoringFailed(Message):

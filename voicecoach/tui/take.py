@@ -10,6 +10,7 @@ transcribed in one batch pass. Both give a Report with scores and findings.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,6 +52,22 @@ def start_streaming(engines: EngineService, settings: Settings, live: bool = Fal
 
 def _shown_by_polling(words: list[Word]) -> None:
     """The live view polls `partial_words()`; asking for words is what matters."""
+
+
+def finish_early(streamer: StreamingTranscriber | None) -> None:
+    """Start the stop's decoding now, on a thread of its own; `score_take` later waits
+    for the same result (`finish()` is shared by every caller). Call it only once the
+    streamer has been fed the whole take."""
+    if streamer is None:
+        return
+
+    def run() -> None:
+        try:
+            streamer.finish()
+        except Exception as err:  # noqa: BLE001 - score_take meets it again and reports it
+            log.debug("early finish: %s", err)
+
+    threading.Thread(target=run, name="voicecoach-finish", daemon=True).start()
 
 
 def score_take(path: Path, prompt: Prompt | None, engines: EngineService, settings: Settings,

@@ -39,7 +39,7 @@ from voicecoach.tui.messages import (
     RecordingStarted,
     RecordingStopped,
 )
-from voicecoach.tui.take import start_streaming
+from voicecoach.tui.take import finish_early, start_streaming
 from voicecoach.tui.widgets.level_meter import LevelMeter, MeterReading
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ class RecordPanel(Vertical):
         self._want_warm = False
         self.mic_ready = False
         self._live_end = 0.0  # end of the last word the live view showed
+        self._flowing = False  # this take has audio (shown as "● REC" without "waiting")
 
     @property
     def vc(self) -> VoiceCoachApp:
@@ -222,7 +223,11 @@ class RecordPanel(Vertical):
             self.post_message(RecordingFailed(f"cannot create the recording: {err}"))
             return False
         self.state = "starting"
-        self._open(self.path, self.take_id)
+        source = self._ready_source()
+        if source is not None:  # a running stream: attaching to it takes microseconds
+            self._record(source, self.path, self.take_id)
+        else:
+            self._open(self.path, self.take_id)
         return True
 
     def stop(self) -> bool:
@@ -236,23 +241,42 @@ class RecordPanel(Vertical):
 
     @work(thread=True, exclusive=True, group="recorder-open")
     def _open(self, path: Path, take_id: Any) -> None:
+        """No input running yet: wait for the one being opened, or open one now."""
+        source = self._take_warm()
+        if source is None:
+            try:
+                source = self.vc.audio_source_factory(self.vc.settings)
+            except (VoiceCoachError, OSError) as err:
+                self.post_message(RecordingFailed(str(err)))
+                return
+        self._record(source, path, take_id)
+
+    def _ready_source(self) -> Any:
+        """The input opened ahead, if it delivers audio and no worker holds it."""
+        if not self._warm_lock.acquire(blocking=False):
+            return None  # being opened right now: the worker path waits for it
+        try:
+            source = self._warm
+            if source is None or not getattr(source, "ready", False):
+                return None
+            self._warm = None
+            return source
+        finally:
+            self._warm_lock.release()
+
+    def _record(self, source: Any, path: Path, take_id: Any) -> None:
+        """Start the take on `source`; posts RecordingStarted or RecordingFailed."""
         streamer = start_streaming(self.vc.engines, self.vc.settings,
                                    live=self.vc.settings.live_transcript)
-        source = self._take_warm()
         try:
             from voicecoach.audio.recorder import Recorder
 
-            if source is None:
-                source = self.vc.audio_source_factory(self.vc.settings)
             recorder = Recorder(path, source, on_block=streamer.feed if streamer else None)
             recorder.start()
-            if getattr(source, "ready", False):
-                recorder.wait_for_audio(0.5)  # the pre-roll: there at once
         except (VoiceCoachError, OSError) as err:
             if streamer is not None:
                 streamer.close()
-            if source is not None:
-                self._hand_back(source)
+            self._hand_back(source)
             if isinstance(err, OSError):  # e.g. the data directory's disk is full
                 message = f"cannot record to {path}: {err.strerror or err}"
             else:
@@ -266,7 +290,9 @@ class RecordPanel(Vertical):
                streamer: Any = None) -> None:
         path: Path | None
         try:
-            path = recorder.stop()
+            # The last decoding starts as soon as the streamer has every block, not
+            # after the file is synced and the UI has heard of the stop.
+            path = recorder.stop(on_drained=lambda: finish_early(streamer))
         except (VoiceCoachError, OSError) as err:
             fault = fault or str(err)
             path = getattr(recorder, "out_path", None) or self.path
@@ -289,10 +315,12 @@ class RecordPanel(Vertical):
         self.recorder = message.recorder
         self.streamer = message.streamer
         self.elapsed_s = float(getattr(self.recorder, "elapsed_s", 0.0))
+        # A running stream's pre-roll is in the take already: audio flows from the key.
+        self._flowing = bool(self.elapsed_s or getattr(message.recorder.source, "ready", 0))
         self._live_end = 0.0
         self.state = "recording"
         self._poll_timer.resume()
-        trace.mark("rec.started", audio=self.elapsed_s > 0)
+        trace.mark("rec.started", audio=self._flowing)
 
     @on(RecordingFailed)
     def _failed(self, message: RecordingFailed) -> None:
@@ -333,8 +361,9 @@ class RecordPanel(Vertical):
         rec = self.recorder
         if rec is None or self.state != "recording":
             return
-        if not self.elapsed_s and rec.elapsed_s:
+        if not self._flowing and rec.elapsed_s:
             trace.mark("rec.audio")  # the first block of a microphone opened just now
+            self._flowing = True
         self.elapsed_s = float(getattr(rec, "elapsed_s", 0.0))
         error = getattr(rec, "error", None)
         if error:
@@ -399,7 +428,7 @@ class RecordPanel(Vertical):
         label = labels[self.state]
         if self.state == "idle" and self.mic_ready:
             label = Text.assemble(label, (" · microphone ready", "dim green"))
-        if self.state == "recording" and self.elapsed_s == 0:
+        if self.state == "recording" and not self._flowing:
             # PulseAudio can take ~2 s to deliver the first block: say so, do not look dead.
             label = Text("● REC  waiting for the microphone…", style="bold yellow")
         status.update(label)
