@@ -20,6 +20,7 @@ from textual.app import App, SystemCommand
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from voicecoach import trace
 from voicecoach.config import Settings, data_dir, load_settings
 from voicecoach.errors import VoiceCoachError
 from voicecoach.prompts import Prompt, load_prompts
@@ -60,12 +61,18 @@ class VoiceCoachApp(App[int]):
         from voicecoach.tui.home import HomeScreen
 
         self.push_screen(HomeScreen())
+        # After the first frame: the model's imports (ctranslate2, tokenizers, PyAV) in a
+        # worker thread and the store's start-up checks would otherwise delay it.
+        self.call_after_refresh(self._after_first_frame)
+        if not self.is_headless:
+            self.set_interval(1.0, self._exit_if_terminal_closed)
+
+    def _after_first_frame(self) -> None:
+        trace.mark("app.home")
         self.ensure_engine()
         message = self.takes.recover(self.prompts)
         if message:
             self.notify(message, title="Takes")
-        if not self.is_headless:
-            self.set_interval(1.0, self._exit_if_terminal_closed)
 
     def _exit_if_terminal_closed(self) -> None:
         # A closed terminal does not always bring SIGHUP (under `make run` it does not),
