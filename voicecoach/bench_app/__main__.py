@@ -170,7 +170,8 @@ def run_group(clip: clip_builder.Clip, takes: int, live: bool, home: Path,
                   f"{_stage(take, 'rec.drained', 'score.transcribed'):.2f} s, "
                   f"overflows {take.overflows}, lost {take.lost_start_s:.2f}/"
                   f"{take.lost_end_s:.2f} s, match {take.match_min:.2f}, "
-                  f"RSS {take.peak_rss_mb:.0f} MB{lag}", file=sys.stderr)
+                  f"RSS {take.rss_mb:.0f} MB (peak {take.peak_rss_mb:.0f}){lag}",
+                  file=sys.stderr)
     finally:
         app.close()
     return done

@@ -100,7 +100,8 @@ class Take:
     lost_end_s: float = 0.0
     match_min: float = 0.0  # worst 10 s window: normalized correlation clip vs recording
     overflows: int = -1
-    peak_rss_mb: float = 0.0
+    peak_rss_mb: float = 0.0  # the app process's peak so far (VmHWM)
+    rss_mb: float = 0.0  # its resident memory once the result is shown
     load: float = 0.0  # 1-minute load average at the stop
     live_lag_s: list[float] = field(default_factory=list)  # per word shown live
     error: str | None = None
@@ -150,6 +151,7 @@ def one_take(app: TerminalApp, mic: VirtualMic, clip: Clip, trace_path: Path,
     take.stop_s = seen - stop
     take.peak_rss_mb = app.peak_rss_mb()
     time.sleep(0.3)  # the last trace lines (written after the frame) land
+    take.rss_mb = app.rss_mb()
     events = trace.read(trace_path)[before:]
     _read_trace(take, events, stop, seen)
     _check_audio(take, clip, _newest_wav(data_dir))

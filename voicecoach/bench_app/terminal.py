@@ -157,11 +157,18 @@ class TerminalApp:
 
     def peak_rss_mb(self) -> float:
         """The app process's peak resident memory (VmHWM) so far."""
+        return self._status_mb("VmHWM")
+
+    def rss_mb(self) -> float:
+        """The app process's resident memory now (VmRSS)."""
+        return self._status_mb("VmRSS")
+
+    def _status_mb(self, field: str) -> float:
         try:
             status = Path(f"/proc/{self.pid}/status").read_text()
         except OSError:
             return 0.0
-        found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+        found = re.search(rf"^{field}:\s+(\d+) kB", status, re.M)
         return int(found.group(1)) / 1024 if found else 0.0
 
     def close(self) -> None:

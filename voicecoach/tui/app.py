@@ -260,8 +260,10 @@ def create_app(
 
 def run(settings: Settings | None = None) -> int:
     """Open the practice app in this terminal; returns the exit status."""
+    from voicecoach.memory import limit_malloc_arenas
     from voicecoach.tui.terminal import stderr_to_log
 
+    limit_malloc_arenas()  # before any thread: RSS stays flat over many takes
     app = create_app(settings)
     with stderr_to_log(data_dir() / "logs" / "stderr.log"):
         app.run()
