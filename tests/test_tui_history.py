@@ -144,6 +144,7 @@ async def test_replay_follows_consumed_samples(seeded, prompts, tmp_path):
         await pilot.press("enter")
         await until(lambda: isinstance(pilot.app.screen, ReplayScreen))
         replay: ReplayScreen = pilot.app.screen  # type: ignore[assignment]
+        await until(lambda: not replay.loading)  # decoded and opened in a worker
         await pilot.pause()
         words = replay.report.words
         starts = word_starts(words)
@@ -188,6 +189,7 @@ async def test_replay_findings_jump_playback(seeded, tmp_path):
     out = PullOutput()
     screen = ReplayScreen(take.report, take.audio_path, output=out)
     async with Host(screen).run_test(size=SIZE) as pilot:
+        await until(lambda: not screen.loading)
         findings = screen.query_one("#replay-findings", OptionList)
         timed = [i for i, f in enumerate(take.report.findings) if f.start is not None]
         assert timed, "the weak answer has findings with times"
@@ -283,11 +285,12 @@ async def test_replay_survives_output_failures(seeded):
     take = store.get(takes["jfk"][0].id)
 
     class NoDevice(PullOutput):
-        def start(self, rate, render):
+        def open(self, rate, render):
             raise DeviceError("no audio output device found")
 
     screen = ReplayScreen(take.report, take.audio_path, output=NoDevice())
     async with Host(screen).run_test(size=SIZE) as pilot:
+        await until(lambda: not screen.loading)
         await pilot.press("space")
         assert not screen.player.playing
         assert any("no audio output" in n.message for n in pilot.app._notifications)
@@ -297,6 +300,7 @@ async def test_replay_survives_output_failures(seeded):
     out = PullOutput()
     screen = ReplayScreen(take.report, take.audio_path, output=out)
     async with Host(screen).run_test(size=SIZE) as pilot:
+        await until(lambda: not screen.loading)
         await pilot.press("space")
         out.pull_seconds(1.0)
         out.error = "output device 'pulse' stopped (unplugged, or taken by another program)"

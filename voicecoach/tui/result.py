@@ -198,7 +198,8 @@ class ResultScreen(Screen[str]):
         from voicecoach.tui.replay import ReplayScreen
 
         self.vc.push_screen(ReplayScreen(self.report, self.report.audio_path or None,
-                                         long_pause_s=self.vc.settings.long_pause_s))
+                                         long_pause_s=self.vc.settings.long_pause_s,
+                                         autoplay=True))
 
     def action_again(self) -> None:
         self.dismiss("again")
