@@ -30,6 +30,7 @@ from voicecoach.report import Filler, Finding, Metrics, Report
 from voicecoach.store.db import Store
 from voicecoach.tui.app import VoiceCoachApp, create_app
 from voicecoach.tui.drill import DrillItem, DrillScreen, DrillSetupScreen, DrillSummaryScreen
+from voicecoach.tui.history_dialogs import ConfirmScreen
 from voicecoach.tui.home import HomeScreen
 from voicecoach.tui.practice import PracticeScreen
 from voicecoach.tui.result import ResultScreen
@@ -138,7 +139,7 @@ async def test_home_practice_record_result_and_try_again(make_app, store: Store)
         await pilot.press("slash", *"country")
         home = app.screen
         assert [p.id for p in home.shown] == ["country"]
-        await pilot.press("enter", "enter")
+        await pilot.press("enter")  # the one match opens from the search box
         await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
         assert app.screen.prompt.id == "country"
 
@@ -303,7 +304,7 @@ async def test_no_input_device_is_a_clear_message(make_app, store: Store) -> Non
         await wait_for(pilot, lambda: "no audio input device" in text_of(app, "#rec-warning"),
                        what="the warning")
         assert app.screen.panel.state == "idle"
-        assert store.takes()[0].status == "failed"
+        assert store.takes() == []  # no empty "[failed] 0:00" take left in the history
         await pilot.press("escape")  # the UI is still usable
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
 
@@ -529,7 +530,14 @@ async def test_quitting_mid_take_keeps_the_recording(make_app, store: Store) -> 
     async with app.run_test(size=SIZE) as pilot:
         practice = await start_take(pilot, app)
         await wait_for(pilot, lambda: practice.panel.elapsed_s >= 2.0, what="some audio")
-        await pilot.press("ctrl+q")
+        await pilot.press("ctrl+q")  # mid-take: asks first
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is practice, what="back to the take")
+        assert practice.panel.state == "recording" and app.is_running
+        await pilot.press("q")  # q asks the same
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("y")
     take = store.takes()[0]
     assert take.status == "recorded" and take.duration_s >= 2.0 and take.audio_path.exists()
     assert "closed" in (take.message or "")
@@ -545,6 +553,13 @@ async def test_prompt_is_read_aloud_and_silenced_when_recording_starts(make_app)
         await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
         await pilot.press("p")
         assert app.speaker.speaking  # espeak-ng runs as a child process
+        assert "Reading the prompt aloud" in text_of(app, "#practice-hint")  # and says so
+        await pilot.press("p")  # p again stops it
+        await wait_for(pilot, lambda: "Reading" not in text_of(app, "#practice-hint"),
+                       what="the hint back")
+        assert not app.speaker.speaking
+        await pilot.press("p")
         await pilot.press("r")  # the microphone must not hear the question
         assert not app.speaker.speaking
+        assert "Reading" not in text_of(app, "#practice-hint")
         await pilot.press("s")

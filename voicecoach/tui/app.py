@@ -17,8 +17,9 @@ from typing import Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from voicecoach.config import Settings, data_dir, load_settings
 from voicecoach.errors import VoiceCoachError
@@ -36,6 +37,8 @@ class VoiceCoachApp(App[int]):
     SUB_TITLE = "think-aloud interview practice"
 
     engine_status: reactive[str] = reactive("speech model: not loaded")
+    # q quits from every screen (ctrl+q too); not where a form or dialog has the keys.
+    BINDINGS = [Binding("q", "leave", "Quit")]
 
     def __init__(
         self,
@@ -76,6 +79,37 @@ class VoiceCoachApp(App[int]):
 
     def on_unmount(self) -> None:
         self.speaker.stop()
+
+    # --- quitting ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave":
+            return not (isinstance(self.screen, ModalScreen)
+                        or getattr(self.screen, "FORM", False))
+        return True
+
+    async def action_leave(self) -> None:
+        await self.action_quit()
+
+    async def action_quit(self) -> None:
+        """Quit; while a take is being recorded, only after the user says so (what was
+        recorded so far is kept either way)."""
+        if not self.recording() or isinstance(self.screen, ModalScreen):
+            self.exit()
+            return
+        from voicecoach.tui.history_dialogs import ConfirmScreen
+
+        question = ("A take is being recorded. Quit now?\nWhat was recorded so far is kept "
+                    "in your history.")
+        self.push_screen(ConfirmScreen(question, yes="Quit"),
+                         lambda yes: self.exit() if yes else None)
+
+    def recording(self) -> bool:
+        """A take is being recorded (or its microphone is opening) on some screen."""
+        from voicecoach.tui.widgets.record_panel import RecordPanel
+
+        return any(panel.state != "idle" for screen in self.screen_stack
+                   for panel in screen.query(RecordPanel))
 
     # --- the speech engine -------------------------------------------------------------------
 

@@ -424,8 +424,9 @@ class DrillSummaryScreen(Screen[None]):
             avg = sum(r.scores["overall"] for r in scored) / len(scored)  # type: ignore[index]
             text.append("  ·  average overall ")
             text.append_text(score_text(avg, 0))
-        total = sum(i.seconds for i in self.items)
-        text.append(f"  ·  {clock(total)} spoken")
+        # Voiced time from the reports: a take's length counts its silences too.
+        spoken = sum(i.report.metrics.speech_s for i in self.items if i.report is not None)
+        text.append(f"  ·  {clock(spoken)} spoken")
         if scored:
             text.append("\nAverages  ", style="dim")
             for name in ("structure", "delivery", "fillers", "flow"):
@@ -477,8 +478,17 @@ class DrillSummaryScreen(Screen[None]):
     def _show_tip(self) -> None:
         item = self._current()
         tip = self.query_one("#summary-tip", Static)
-        if item is None or item.report is None:
+        if item is None:
             tip.update("")
+            return
+        if item.report is None:
+            text = Text(item.prompt.text, style="bold")
+            reason = item.error or item.status
+            text.append(f"\nNot scored: {reason.rstrip('.')}.", style="yellow")
+            if item.status == "failed" and item.seconds:
+                text.append("\nThe recording is kept in your history, where R re-scores it.",
+                            style="dim italic")
+            tip.update(text)
             return
         tips = top_tips(item.report, 3)
         text = Text(item.prompt.text, style="bold")

@@ -57,7 +57,6 @@ class HomeScreen(Screen[None]):
         Binding("s", "settings", "Settings"),
         Binding("slash", "search", "Search", key_display="/"),
         Binding("escape", "clear_search", "Clear search", show=False),
-        Binding("q", "app.quit", "Quit"),
     ]
 
     def __init__(self) -> None:
@@ -192,6 +191,9 @@ class HomeScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
+        """Enter: the one prompt found opens; with several, the list takes the keys."""
+        if len(self.shown) == 1:
+            self.vc.open_practice(self.shown[0])
         self.query_one("#prompt-table", DataTable).focus()
 
     @on(DataTable.RowHighlighted, "#prompt-table")

@@ -68,6 +68,7 @@ def parse_form(base: Settings, values: dict[str, str]) -> Settings:
 
 
 class SettingsScreen(Screen["Settings | None"]):
+    FORM = True  # letters are typed here: no single-key quit
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
