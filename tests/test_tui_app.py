@@ -238,6 +238,14 @@ async def test_settings_saved_as_toml_and_env_wins(make_app, tmp_path: Path,
         await wait_for(pilot, lambda: isinstance(app.screen, SettingsScreen), what="settings")
         screen = app.screen
         assert "VOICECOACH_ANSWER_S" in text_of(app, "#settings-env")
+        # the field itself says where its value comes from, and cannot be edited here
+        answer = screen.query_one("#answer_s", Input)
+        assert answer.disabled and answer.value == "99"
+        assert "VOICECOACH_ANSWER_S" in str(answer.parent.query_one(".env-note").render())
+        live = screen.query_one("#live_transcript")
+        assert "✓" not in str(live.render())  # off shows no mark (it showed X either way)
+        live.value = True
+        assert "✓" in str(live.render())
         screen.query_one("#think_s", Input).value = "0"
         await pilot.press("ctrl+s")
         assert "above 0" in text_of(app, "#settings-error")
@@ -248,6 +256,8 @@ async def test_settings_saved_as_toml_and_env_wins(make_app, tmp_path: Path,
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="saved")
     saved = (tmp_path / "config" / "settings.toml").read_text()
     assert "think_s = 12" in saved and 'filler_words = [\n    "basically",' in saved
+    assert "live_transcript = true" in saved
+    assert "answer_s = 120" in saved  # the session's VOICECOACH_ANSWER_S is not saved
     assert app.settings.think_s == 12 and app.settings.answer_s == 99  # env still wins
 
 
