@@ -263,16 +263,38 @@ async def test_settings_saved_as_toml_and_env_wins(make_app, tmp_path: Path,
 
 @pytest.mark.asyncio
 async def test_command_palette_offers_every_action_of_the_screen(make_app) -> None:
+    from voicecoach.tui.app import PaletteCommands
+
     app = make_app()
+
+    def titles() -> list[str]:
+        listed = [c.title for c in app.get_system_commands(app.screen)]
+        assert len(listed) == len(set(listed)), f"listed twice: {listed}"
+        assert not {"Cursor up", "Focus Next", "Copy selected text", "palette"} & set(listed)
+        generic = listed.index("Theme")  # Textual's own entries come after ours
+        assert generic > listed.index("Screenshot")
+        return listed
+
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
-        titles = {c.title for c in app.get_system_commands(app.screen)}
-        assert {"Practice", "Random prompt", "Drill", "History", "Progress", "Settings",
-                "Search", "Quit", "Screenshot"} <= titles
+        listed = titles()
+        assert listed[:9] == ["Practice", "Random prompt", "Drill", "History", "Progress",
+                              "Settings", "Search", "Clear search", "Quit"]
+        # the palette shows them in that order (Textual's provider sorted them by name)
+        provider = PaletteCommands(app.screen)
+        assert [hit.display for hit in [h async for h in provider.discover()]] == listed
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), what="practice")
-        titles = {c.title for c in app.get_system_commands(app.screen)}
-        assert {"Record", "Read prompt aloud", "Back"} <= titles and "Stop" not in titles
+        listed = titles()
+        assert listed[:5] == ["Record", "Record/Stop", "Read prompt aloud", "Back", "Quit"]
+        assert "Stop" not in listed
+        await pilot.press("escape", "s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SettingsScreen), what="settings")
+        assert titles()[:2] == ["Save", "Cancel"]
+        await pilot.press("escape", "h")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryScreen",
+                       what="history")
+        assert titles()[:3] == ["Compare", "Mark", "Export"]
 
 
 @pytest.mark.asyncio

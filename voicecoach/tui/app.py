@@ -18,8 +18,10 @@ from typing import Any
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import DiscoveryHit, Hits
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.system_commands import SystemCommandsProvider
 
 from voicecoach.config import Settings, data_dir, load_settings
 from voicecoach.errors import VoiceCoachError
@@ -31,8 +33,19 @@ from voicecoach.tui.speech import Speaker
 from voicecoach.tui.takes import TakeLog
 
 
+class PaletteCommands(SystemCommandsProvider):
+    """The palette's commands in the app's order (the screen's own first); Textual's
+    provider sorts them by name, which put its generic entries at the top."""
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback, discover in self.app.get_system_commands(self.screen):
+            if discover:
+                yield DiscoveryHit(title, callback, help=help_text)
+
+
 class VoiceCoachApp(App[int]):
     CSS_PATH = "voicecoach.tcss"
+    COMMANDS = {PaletteCommands}
     TITLE = "voicecoach"
     SUB_TITLE = "think-aloud interview practice"
 
@@ -63,6 +76,7 @@ class VoiceCoachApp(App[int]):
         from voicecoach.tui.home import HomeScreen
 
         self.push_screen(HomeScreen())
+        self.call_after_refresh(self.refresh_bindings)  # the first footer missed "q Quit"
         self.ensure_engine()
         message = self.takes.recover(self.prompts)
         if message:
@@ -220,29 +234,46 @@ class VoiceCoachApp(App[int]):
     def refresh_scores(self) -> None:
         self._scores_cache = None
 
-    # --- command palette: every action of the current screen, plus the app's own ---------------
+    # --- command palette: the screen's actions first, then the app's, then Textual's ---------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Each action once, in this order: what the current screen can do (its keys, as
+        in the footer), moving elsewhere in the app, then Textual's own entries."""
         seen: set[str] = set()
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
-                continue
-            seen.add(binding.action)
-            yield SystemCommand(binding.description, f"key: {binding.key_display or binding.key}",
-                                partial(self.run_action, binding.action, active.node))
-        yield SystemCommand("Settings", "Input device, model, times, fillers, pace",
-                            self.open_settings)
-        yield SystemCommand("Drill", "A timed session of several prompts",
-                            self.open_drill_setup)
-        yield SystemCommand("History", "Every take: replay, compare, export, progress",
-                            self.open_history)
-        yield SystemCommand("Progress", "Trends, streaks, what to practise next",
-                            self.open_progress)
-        yield SystemCommand("Screenshot", "Save an SVG picture of this screen (data folder)",
-                            lambda: self.set_timer(0.1, self.action_save_screenshot))
+
+        def once(commands: Iterable[SystemCommand]) -> Iterable[SystemCommand]:
+            for command in commands:
+                if command.title.lower() not in seen:
+                    seen.add(command.title.lower())
+                    yield command
+
+        yield from once(self._screen_commands(screen))
+        yield from once([
+            SystemCommand("Settings", "Input device, model, times, fillers, pace",
+                          self.open_settings),
+            SystemCommand("Drill", "A timed session of several prompts", self.open_drill_setup),
+            SystemCommand("History", "Every take: replay, compare, export, progress",
+                          self.open_history),
+            SystemCommand("Progress", "Trends, streaks, what to practise next",
+                          self.open_progress),
+            SystemCommand("Screenshot", "Save an SVG picture of this screen (data folder)",
+                          lambda: self.set_timer(0.1, self.action_save_screenshot)),
+        ])
         # Textual's own "Screenshot" saves to a Downloads folder that may not exist.
-        yield from (c for c in super().get_system_commands(screen) if c.title != "Screenshot")
+        yield from once(c for c in super().get_system_commands(screen)
+                        if c.title != "Screenshot")
+
+    def _screen_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The keys voicecoach binds on this screen: the footer's, and the screen's and
+        app's hidden ones; not the focus, cursor and scroll keys of Textual's classes
+        nor a widget's hidden cursor keys."""
+        for active in screen.active_bindings.values():
+            binding, node = active.binding, active.node
+            shown = binding.show or isinstance(node, (Screen, App))
+            if binding.description and active.enabled and shown and _ours(node, binding):
+                key = binding.key_display or binding.key
+                yield SystemCommand(binding.description, f"key: {key}",
+                                    partial(self.run_action, binding.action, node))
 
     def action_save_screenshot(self) -> None:
         folder = data_dir() / "screenshots"
@@ -254,6 +285,18 @@ class VoiceCoachApp(App[int]):
                         severity="error")
             return
         self.notify(path, title="Screenshot saved")
+
+
+def _ours(node: object, binding: Binding) -> bool:
+    """`binding` is declared by a voicecoach class (not inherited from Textual's)."""
+    for cls in type(node).__mro__:
+        if not cls.__module__.startswith("voicecoach"):
+            continue
+        for declared in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(declared, Binding) and declared.action == binding.action \
+                    and binding.key in declared.key.split(","):
+                return True
+    return False
 
 
 def terminal_open(fd: int = 0) -> bool:
