@@ -372,7 +372,7 @@ async def test_replay_screen_plays_without_gaps_while_the_app_is_busy(play_sink,
     rec = SinkRecorder(play_sink)
     worker = threading.Thread(target=background_work, daemon=True)
     async with Host(screen).run_test(size=(120, 40)) as pilot:
-        while screen.loading:
+        while screen.opening_audio:
             await pilot.pause(0.05)
         worker.start()
         pressed_at = len(rec.data) // 4  # the recording's sample index at the key press
@@ -416,7 +416,7 @@ async def test_paused_replay_is_idle(play_sink, tmp_path):
     save_wav(path, chirp(8.0))
     screen = ReplayScreen(tone_report(path, 8.0), path)
     async with Host(screen).run_test(size=(120, 40)) as pilot:
-        while screen.loading:
+        while screen.opening_audio:
             await pilot.pause(0.05)
         await pilot.press("space")
         await pilot.pause(1.0)

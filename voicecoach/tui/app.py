@@ -50,6 +50,9 @@ class VoiceCoachApp(App[int]):
     SUB_TITLE = "think-aloud interview practice"
 
     engine_status: reactive[str] = reactive("speech model: not loaded")
+    # Screens get -narrow below 100 columns and -short below 32 rows (voicecoach.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     # q quits from every screen (ctrl+q too); not where a form or dialog has the keys.
     BINDINGS = [Binding("q", "leave", "Quit")]
 

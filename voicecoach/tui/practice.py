@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, ProgressBar, Static
+from textual.widgets import Header, Label, ProgressBar, Static
 
 from voicecoach.errors import VoiceCoachError
 from voicecoach.prompts import Prompt
@@ -30,6 +30,7 @@ from voicecoach.tui.messages import (
 )
 from voicecoach.tui.speech import can_speak
 from voicecoach.tui.take import score_take
+from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.widgets.record_panel import RecordPanel
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class PracticeScreen(Screen[None]):
                 yield ProgressBar(total=100, show_eta=False, id="proc-bar")
             yield Static(id="practice-hint")
             yield Static(id="engine-line")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.vc.ensure_engine()
@@ -232,8 +233,8 @@ class PracticeScreen(Screen[None]):
         self._takes += 1
         from voicecoach.tui.result import ResultScreen
 
-        self.vc.push_screen(ResultScreen(self.prompt, message.report, previous),
-                            self._after_result)
+        self.vc.push_screen(ResultScreen(self.prompt, message.report, previous,
+                                         take_id=message.take_id), self._after_result)
 
     def _end_processing(self) -> None:
         self.processing = False

@@ -21,13 +21,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
+from textual.widgets import Header, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from voicecoach.errors import VoiceCoachError
 from voicecoach.history import TakeRow
 from voicecoach.playback import SEEK_STEP_S, Output, Player, word_at, word_starts
 from voicecoach.report import Finding, Report
+from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.word_transcript import WordTranscript
 
 TICK_S = 0.05
@@ -82,12 +83,19 @@ class ReplayScreen(Screen[None]):
     """
     # Priority: the transcript (a scroll view, focused) binds the arrows and Home to
     # scrolling, which would hide these from the footer.
+    # Paired keys share one footer entry ("←→ ±5 s"), so every key fits at 80 columns.
+    SEEK = Binding.Group(f"±{SEEK_STEP_S:.0f} s", compact=True)
+    WORD = Binding.Group("word", compact=True)
     BINDINGS = [
         Binding("space", "toggle", "Play/Pause"),
-        Binding("left", "skip(-1)", f"-{SEEK_STEP_S:.0f}s", key_display="←", priority=True),
-        Binding("right", "skip(1)", f"+{SEEK_STEP_S:.0f}s", key_display="→", priority=True),
-        Binding("left_square_bracket", "word(-1)", "Prev word", key_display="["),
-        Binding("right_square_bracket", "word(1)", "Next word", key_display="]"),
+        Binding("left", "skip(-1)", f"Back {SEEK_STEP_S:.0f} s", key_display="←",
+                priority=True, group=SEEK),
+        Binding("right", "skip(1)", f"On {SEEK_STEP_S:.0f} s", key_display="→",
+                priority=True, group=SEEK),
+        Binding("left_square_bracket", "word(-1)", "Previous word", key_display="[",
+                group=WORD),
+        Binding("right_square_bracket", "word(1)", "Next word", key_display="]",
+                group=WORD),
         Binding("home", "restart", "Start", show=False, priority=True),
         Binding("escape", "back", "Back"),
     ]
@@ -105,7 +113,7 @@ class ReplayScreen(Screen[None]):
         self.long_pause_s = long_pause_s
         self.starts = word_starts(report.words)
         self.audio_error = ""
-        self.loading = player is None
+        self.opening_audio = player is None  # decoding the take, opening the device
         self.autoplay = autoplay  # play as soon as the audio is ready
         self._shown = ""
         self.ticking = False  # the 20 Hz timer runs only while playing
@@ -127,7 +135,7 @@ class ReplayScreen(Screen[None]):
                 yield OptionList(*(Option(finding_label(f), id=str(i))
                                    for i, f in enumerate(self.report.findings)),
                                  id="replay-findings")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Replay"
@@ -135,7 +143,7 @@ class ReplayScreen(Screen[None]):
         findings = self.query_one("#replay-findings", OptionList)
         findings.border_title = f"Findings ({len(self.report.findings)})"
         self._timer = self.set_interval(TICK_S, self.tick, pause=True)
-        if self.loading:
+        if self.opening_audio:
             self._load(self.audio_path, self.output)
         elif self.autoplay:
             self.action_toggle()
@@ -162,7 +170,7 @@ class ReplayScreen(Screen[None]):
 
     @on(PlayerReady)
     def _ready(self, message: PlayerReady) -> None:
-        self.loading = False
+        self.opening_audio = False
         self.player = message.player
         if message.error:
             self.audio_error = message.error
@@ -188,7 +196,7 @@ class ReplayScreen(Screen[None]):
         player = self.player
         position = self.position_s
         if player is None:
-            state = "◌ loading the audio…" if self.loading else "no audio"
+            state = "◌ loading the audio…" if self.opening_audio else "no audio"
         else:
             error = getattr(player.output, "error", None)
             if error and error != self.audio_error:
@@ -210,14 +218,14 @@ class ReplayScreen(Screen[None]):
         lit = word_at(self.starts, position)
         if transcript.lit != lit:
             transcript.lit = lit
-        pause = transcript.pause_at(position)  # silence now: light its ⏸ mark too
+        pause = transcript.pause_at(position)  # silence now: light its ‖ mark too
         if transcript.lit_pause != pause:
             transcript.lit_pause = pause
 
     # --- control ------------------------------------------------------------------------------
     def _with_player(self) -> Player | None:
         if self.player is None:
-            if self.loading:
+            if self.opening_audio:
                 self.autoplay = True  # a key pressed while the audio loads: play when ready
             else:
                 self.notify(self.audio_error or "no audio for this take", title="Replay",

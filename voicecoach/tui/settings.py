@@ -18,11 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Header, Input, Label, Select, Static
 
 from voicecoach.config import ENGINES, Settings, load_settings, save_settings, settings_path
 from voicecoach.errors import VoiceCoachError
 from voicecoach.tui.messages import DevicesListed
+from voicecoach.tui.widgets.keys import KeyFooter
 
 if TYPE_CHECKING:
     from voicecoach.tui.app import VoiceCoachApp
@@ -166,7 +167,7 @@ class SettingsScreen(Screen["Settings | None"]):
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         for name in env_overrides():  # locked, with the variable that set it
