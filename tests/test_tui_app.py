@@ -29,7 +29,7 @@ from voicecoach.prompts import KeyPoint, Prompt
 from voicecoach.report import Filler, Finding, Metrics, Report
 from voicecoach.store.db import Store
 from voicecoach.tui.app import VoiceCoachApp, create_app
-from voicecoach.tui.drill import DrillItem, DrillScreen, DrillSetupScreen, DrillSummaryScreen
+from voicecoach.tui.drill import DrillScreen, DrillSetupScreen, DrillSummaryScreen
 from voicecoach.tui.history_dialogs import ConfirmScreen
 from voicecoach.tui.home import HomeScreen
 from voicecoach.tui.practice import PracticeScreen
@@ -435,7 +435,7 @@ async def test_disk_full_mid_take_is_shown_and_the_written_part_kept(make_app, s
         assert take.audio_path.exists()
 
 
-# --- snapshots: deterministic data, no model timing, no live audio -----------------------------
+# --- a hand-made report (no model timing): the snapshot and layout tests use it ----------
 
 
 SAMPLE_TEXT = ("So um first I will frame the problem . Maybe the key risk is label delay , "
@@ -476,68 +476,6 @@ def sample_report() -> Report:
                "marks": [{"kind": "signpost", "start": 1.36, "end": 1.66, "text": "first"},
                          {"kind": "hedge", "start": 5.44, "end": 5.74, "text": "maybe"}]},
     )
-
-
-def snapshot_app(store: Store, faster_engine) -> VoiceCoachApp:
-    return create_app(Settings(), store, jfk_source, lambda s, p: faster_engine,
-                      make_prompts())
-
-
-async def settle(pilot: Pilot) -> None:
-    app = pilot.app
-    await wait_for(pilot, lambda: "ready" in app.engine_status, what="the model")
-    for widget in app.screen.query(Input):
-        widget.cursor_blink = False
-    await pilot.pause()
-
-
-@pytest.mark.slow
-def test_snapshot_home(snap_compare, store: Store, faster_engine) -> None:
-    take = store.add_take(store.new_recording_path(), prompt_id="leak-auc", duration_s=11.0)
-    report = sample_report()
-    report.prompt_id = "leak-auc"
-    store.save_report(take.id, report)
-    assert snap_compare(snapshot_app(store, faster_engine), terminal_size=SIZE,
-                        run_before=settle)
-
-
-@pytest.mark.slow
-def test_snapshot_practice(snap_compare, store: Store, faster_engine) -> None:
-    async def open_prompt(pilot: Pilot) -> None:
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, PracticeScreen))
-        await settle(pilot)
-
-    assert snap_compare(snapshot_app(store, faster_engine), terminal_size=SIZE,
-                        run_before=open_prompt)
-
-
-@pytest.mark.slow
-def test_snapshot_result(snap_compare, store: Store, faster_engine) -> None:
-    async def show(pilot: Pilot) -> None:
-        app = pilot.app
-        previous = sample_report()
-        previous.scores = {**previous.scores, "overall": 61, "flow": 60}
-        app.push_screen(ResultScreen(app.prompts[0], sample_report(), previous))
-        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
-        await settle(pilot)
-
-    assert snap_compare(snapshot_app(store, faster_engine), terminal_size=SIZE,
-                        run_before=show)
-
-
-@pytest.mark.slow
-def test_snapshot_drill_summary(snap_compare, store: Store, faster_engine) -> None:
-    async def show(pilot: Pilot) -> None:
-        app = pilot.app
-        items = [DrillItem(app.prompts[0], 1, "done", sample_report(), seconds=11.0),
-                 DrillItem(app.prompts[2], 2, "failed", None, "no speech found", 2.0)]
-        app.push_screen(DrillSummaryScreen(items))
-        await wait_for(pilot, lambda: isinstance(app.screen, DrillSummaryScreen))
-        await settle(pilot)
-
-    assert snap_compare(snapshot_app(store, faster_engine), terminal_size=SIZE,
-                        run_before=show)
 
 
 def test_engine_and_audio_imports_stay_off_the_start_path() -> None:

@@ -18,6 +18,7 @@ from voicecoach.errors import VoiceCoachError
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
+{name} .title {{ text-style: bold; }}
 {name} > Vertical {{
     width: 64; height: auto; max-height: 80%;
     border: thick $primary; background: $surface; padding: 1 2;
