@@ -8,7 +8,6 @@ report, a prompt or the store is escaped on its way out, in HTML and in Markdown
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -397,24 +396,12 @@ def format_for(path: str | Path | None, fmt: str | None = None) -> str:
     return fmt or implied or "md"
 
 
-def write_private(path: Path, text: str) -> Path:
-    """Write `text` to `path` readable by the user only (0600): it holds what they said."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(path, 0o600)  # an existing file keeps its old mode through O_CREAT
-    except OSError as err:
-        raise VoiceCoachError(f"cannot write {path}: {err.strerror or err}") from None
-    return path
-
-
 def export_to_folder(store: Any, folder: Path, fmt: str, *, take_id: Any = None,
                      drill_id: Any = None, long_pause_s: float = 1.0,
                      info: PromptInfo | None = None) -> Path:
     """A take (or, with `drill_id`, a whole drill) as a file in `folder` (made 0700);
-    returns its path. VoiceCoachError says what went wrong in one line."""
-    from voicecoach.audio.recorder import private_dir
+    returns its path (0600). VoiceCoachError says what went wrong in one line."""
+    from voicecoach.private import private_dir, write_private
 
     if drill_id is not None:
         text = export_drill(store, drill_id, fmt, long_pause_s, info)
@@ -423,10 +410,12 @@ def export_to_folder(store: Any, folder: Path, fmt: str, *, take_id: Any = None,
         text = export_take(store, take_id, fmt, long_pause_s, info)
         name = default_name("take", take_id, fmt)
     try:
-        private_dir(folder)
+        # tighten: voicecoach's own folder, made 0755 by an older version, becomes 0700
+        private_dir(folder, tighten=folder == exports_dir())
+        return write_private(folder / name, text)
     except OSError as err:
-        raise VoiceCoachError(f"cannot create {folder}: {err.strerror or err}") from None
-    return write_private(folder / name, text)
+        raise VoiceCoachError(f"cannot write {folder / name}: {err.strerror or err}"
+                              ) from None
 
 
 def exports_dir() -> Path:

@@ -5,6 +5,7 @@ The domain core: no Textual here. The CLI, the TUI and the benchmarks all call i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,8 @@ from voicecoach.analysis.words import snap_to_speech
 from voicecoach.asr.base import SAMPLE_RATE, Engine, TranscribeOptions, Word
 from voicecoach.audio.io import Audio, load_audio
 from voicecoach.audio.islands import voice_islands
-from voicecoach.audio.vad import Span, VadSettings, speech_regions
+from voicecoach.audio.segment import MAX_REGION_S, Segmentation, segment_speech
+from voicecoach.audio.vad import Span, VadSettings
 from voicecoach.config import Settings
 from voicecoach.errors import AudioInputError
 from voicecoach.report import Report
@@ -31,11 +33,21 @@ Progress = Callable[[float, str], None]
 
 @dataclass(frozen=True)
 class ChunkPlan:
-    """How speech is grouped into transcription calls."""
+    """How speech is grouped into transcription calls.
+
+    Chunks end at pauses, decided left to right from what came before each pause, so
+    a recording's chunks are final while it is still being recorded: the streaming
+    transcriber decodes each one as it closes, and at the stop only the last one is
+    left. Phrase-sized chunks keep that last one short (the stop key's wait); much
+    shorter ones cost accuracy, and every chunk costs a full 30 s encoder pass.
+    """
 
     max_chunk_s: float = 28.0  # Whisper sees 30 s windows; stay inside one
     split_gap_s: float = 2.0  # a silence this long always ends a chunk
+    min_chunk_s: float = 4.0  # once a chunk holds this much audio, ...
+    phrase_gap_s: float = 0.3  # ... a pause this long ends it
     pad_s: float = 0.25  # audio kept around speech so word edges are not clipped
+    max_region_s: float = MAX_REGION_S  # unbroken voice is cut this often (audio.segment)
 
 
 def vad_settings(settings: Settings) -> VadSettings:
@@ -47,22 +59,15 @@ def transcribe_options(settings: Settings) -> TranscribeOptions:
     return TranscribeOptions(beam_size=settings.beam_size, filler_prompt=settings.filler_prompt)
 
 
-def plan_chunks(regions: list[Span], duration_s: float, plan: ChunkPlan = ChunkPlan()
-                ) -> list[Span]:
-    """Group speech regions into chunks, cutting only at silences.
+def plan_chunks(regions: list[Span], duration_s: float, plan: ChunkPlan = ChunkPlan(),
+                cuts: list[float] | tuple[float, ...] = ()) -> list[Span]:
+    """Group speech regions into chunks, cutting only at silences and at `cuts`.
 
-    Skipping silence is the first guard against text invented over it; packing
-    regions up to one Whisper window keeps the number of encoder passes low.
+    Skipping silence is the first guard against text invented over it. Whether a
+    chunk ends at a pause depends only on the chunk so far and the pause, so the
+    plan of a recording's beginning never changes as more of it arrives.
     """
-    groups: list[list[Span]] = []
-    for region in regions:
-        if groups:
-            current = groups[-1]
-            gap = region.start - current[-1].end
-            if gap < plan.split_gap_s and region.end - current[0].start <= plan.max_chunk_s:
-                current.append(region)
-                continue
-        groups.append([region])
+    groups = group_regions(regions, plan, cuts)
     chunks = []
     for i, group in enumerate(groups):
         # Pad into the silence on each side, but never past its middle: chunks
@@ -75,6 +80,73 @@ def plan_chunks(regions: list[Span], duration_s: float, plan: ChunkPlan = ChunkP
     return chunks
 
 
+def group_regions(regions: list[Span], plan: ChunkPlan = ChunkPlan(),
+                  cuts: list[float] | tuple[float, ...] = ()) -> list[list[Span]]:
+    """The regions (split at `cuts`) each chunk holds, greedily left to right."""
+    groups: list[list[Span]] = []
+    for region in _split_at(regions, cuts, plan.max_chunk_s):
+        if groups and not _ends_chunk(groups[-1], region, plan, cuts):
+            groups[-1].append(region)
+        else:
+            groups.append([region])
+    return groups
+
+
+def closed_by_silence(group: list[Span], silence_s: float, plan: ChunkPlan = ChunkPlan()
+                      ) -> bool:
+    """Will the chunk holding `group` end, whatever speech comes after `silence_s`?
+    Then its end is known too (`pad_s` past its speech)."""
+    if silence_s < 2 * plan.pad_s:
+        return False
+    return silence_s >= plan.split_gap_s or (
+        silence_s >= plan.phrase_gap_s and group[-1].end - group[0].start >= plan.min_chunk_s)
+
+
+def _split_at(regions: list[Span], cuts: list[float] | tuple[float, ...],
+              longest: float) -> list[Span]:
+    """Regions split at `cuts`; a piece still longer than `longest` (regions that did
+    not come from the segmenter) is split evenly, so no chunk outgrows Whisper's window."""
+    out = []
+    for region in regions:
+        edges = [region.start, *(c for c in cuts if region.start < c < region.end),
+                 region.end]
+        for a, b in zip(edges, edges[1:]):
+            parts = math.ceil((b - a) / longest)
+            out += [Span(a + (b - a) * k / parts, a + (b - a) * (k + 1) / parts)
+                    for k in range(parts)]
+    return out
+
+
+def _ends_chunk(group: list[Span], region: Span, plan: ChunkPlan,
+                cuts: list[float] | tuple[float, ...]) -> bool:
+    """Does the chunk holding `group` end before `region`?"""
+    gap = region.start - group[-1].end
+    return (gap >= plan.split_gap_s
+            or region.start in cuts
+            or region.end - group[0].start > plan.max_chunk_s
+            or (gap >= plan.phrase_gap_s
+                and group[-1].end - group[0].start >= plan.min_chunk_s))
+
+
+def chunk_bounds(chunk: Span) -> tuple[int, int]:
+    """The samples of the recording that `chunk` hands to the engine."""
+    return int(chunk.start * SAMPLE_RATE), int(chunk.end * SAMPLE_RATE)
+
+
+def chunk_words(engine: Engine, chunk_samples: np.ndarray, chunk: Span) -> list[Word]:
+    """Words of one chunk (its samples as `chunk_bounds` cuts them), at absolute times.
+
+    The batch pipeline and the streaming transcriber both call this, with the same
+    audio for the same chunk: the same words, however the take was transcribed.
+    """
+    out = []
+    for w in engine.transcribe(chunk_samples, offset=chunk.start):
+        # Whisper may stamp a word past the audio it was given; keep it inside.
+        start = min(max(w.start, chunk.start), chunk.end)
+        out.append(Word(w.text, start, min(max(w.end, start), chunk.end), w.probability))
+    return out
+
+
 def transcribe_regions(
     engine: Engine, samples: np.ndarray, chunks: list[Span], progress: Progress | None = None
 ) -> list[Word]:
@@ -82,11 +154,8 @@ def transcribe_regions(
     total = sum(c.duration for c in chunks) or 1.0
     done = 0.0
     for chunk in chunks:
-        a, b = int(chunk.start * SAMPLE_RATE), int(chunk.end * SAMPLE_RATE)
-        for w in engine.transcribe(samples[a:b], offset=chunk.start):
-            # Whisper may stamp a word past the audio it was given; keep it inside.
-            start = min(max(w.start, chunk.start), chunk.end)
-            words.append(Word(w.text, start, min(max(w.end, start), chunk.end), w.probability))
+        a, b = chunk_bounds(chunk)
+        words += chunk_words(engine, samples[a:b], chunk)
         done += chunk.duration
         if progress:
             progress(done / total, f"transcribed {done:.0f}/{total:.0f} s of speech")
@@ -137,12 +206,14 @@ def build_report(
     return report
 
 
-def find_speech(audio: Audio, settings: Settings) -> list[Span]:
-    """VAD regions of `audio`; silence is the user's problem to hear about, in one line."""
-    regions = speech_regions(audio.samples, vad_settings(settings))
-    if not regions:
+def find_speech(audio: Audio, settings: Settings, plan: ChunkPlan = ChunkPlan()
+                ) -> Segmentation:
+    """VAD regions and cuts of `audio`; silence is the user's problem to hear about,
+    in one line."""
+    found = segment_speech(audio.samples, vad_settings(settings), plan.max_region_s)
+    if not found.regions:
         raise AudioInputError(f"{audio.path or 'recording'}: no speech found (the audio is silent)")
-    return regions
+    return found
 
 
 def report_from_words(
@@ -167,10 +238,10 @@ def score_audio(
     prompt: str | Prompt | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    regions = find_speech(audio, settings)
-    words = transcribe_regions(engine, audio.samples, plan_chunks(regions, audio.duration_s),
-                               progress)
-    return report_from_words(audio, words, regions, engine, settings, prompt)
+    found = find_speech(audio, settings)
+    chunks = plan_chunks(found.regions, audio.duration_s, cuts=found.cuts)
+    words = transcribe_regions(engine, audio.samples, chunks, progress)
+    return report_from_words(audio, words, found.regions, engine, settings, prompt)
 
 
 def score_file(

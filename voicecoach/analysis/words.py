@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
-from voicecoach.asr.base import Word
+from voicecoach.asr.base import Word, norm
 from voicecoach.audio.vad import Span
 
-_EDGE_PUNCT = re.compile(r"^[^\w']+|[^\w']+$")
-
-
-def norm(text: str) -> str:
-    """Lower-case token without surrounding punctuation: ' Um,' -> 'um'."""
-    return _EDGE_PUNCT.sub("", text.lower())
+__all__ = ["norm", "snap_to_speech"]
 
 
 def snap_to_speech(words: list[Word], regions: list[Span]) -> list[Word]:

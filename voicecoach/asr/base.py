@@ -7,9 +7,11 @@ speech chunks cut at pauses; a streaming recorder can feed it utterances as they
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -18,17 +20,25 @@ SAMPLE_RATE = 16_000
 # Whisper drops disfluencies; a prompt that shows them in running speech makes it keep
 # more. A bare list ("Um, uh, hmm, er, ah.") kept fewer (docs/scoring.md, "Choosing the
 # filler prompt"); longer prompts are known to drop whole sentences, so keep it short.
+# The same prompt also invents words (in silences, at chunk ends) and drops others, so
+# its decode only ever contributes filled pauses: see `decode_with_fillers`.
 FILLER_PROMPT = "So, um, I was, uh, thinking, er, that we, ah, hmm, could try."
-# Even this prompt sometimes drops the rest of a chunk after its first sentence
-# (whisperX #693): when the words cover less than this share of the chunk's voiced
-# time, the chunk is decoded again without the prompt (docs/scoring.md measures it).
-MIN_PRIMED_COVERAGE = 0.6
-# A cut-short decode often stretches its last word to the end of the chunk; no word
-# takes longer than this to say, so no word counts for more.
-MAX_WORD_S = 1.0
-# The prompt can also skip the middle of a chunk ("So, I would [7 s of speech] that
-# risk."): voice this long with no word on it is text the decode lost.
-MAX_UNHEARD_S = 2.0
+# Words that are filled pauses, whatever their punctuation or case.
+FILLED_PAUSES = ("um", "umm", "ummm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh",
+                 "hmm", "hm", "mm", "mmm", "eh")
+# Whisper's temperature fallback: a decode that fails its thresholds (a repetition
+# loop, a low log-probability) is sampled again at a higher temperature. Without it,
+# tiny.en loops ("uh, uh, uh, ..." x100) on real hesitant speech; with it, sampling
+# is random, so every decode call starts from the same seed: same audio, same words.
+TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+SEED = 0
+
+_EDGE_PUNCT = re.compile(r"^[^\w']+|[^\w']+$")
+
+
+def norm(text: str) -> str:
+    """Lower-case token without surrounding punctuation: ' Um,' -> 'um'."""
+    return _EDGE_PUNCT.sub("", text.lower())
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,8 @@ class TranscribeOptions:
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
+    temperatures: tuple[float, ...] = TEMPERATURES
+    seed: int = SEED  # set before every decode call (see TEMPERATURES)
 
 
 class Engine(Protocol):
@@ -73,49 +85,49 @@ class Engine(Protocol):
 Decode = Callable[[np.ndarray, float, "str | None"], list[Word]]
 
 
-def decode_with_filler_guard(decode: Decode, samples: np.ndarray, offset: float,
-                             options: TranscribeOptions) -> list[Word]:
-    """Decode with the filler prompt when it is on, falling back where it lost text.
+def decode_with_fillers(decode: Decode, samples: np.ndarray, offset: float,
+                        options: TranscribeOptions) -> list[Word]:
+    """The plain decode's words, plus the filled pauses only the primed decode heard;
+    no word without voice under it.
 
-    `decode(samples, offset, initial_prompt)` is the engine's own decoding call.
+    `decode(samples, offset, initial_prompt)` is the engine's own decoding call. The
+    plain decode is the authority on what was said; the primed one may add a filler
+    where it has voice under it, and lends its punctuation and word times where both
+    agree (see `voicecoach.asr.merge`).
     """
-    if not options.filler_prompt:
-        return decode(samples, offset, None)
-    words = decode(samples, offset, options.filler_prompt_text)
-    if lost_text([w.shifted(-offset) for w in words], samples):
-        return decode(samples, offset, None)
-    return words
-
-
-def lost_text(words: list[Word], samples: np.ndarray) -> bool:
-    """Did the decode lose text: do its words (times within `samples`) cover much less
-    time than the voice, or leave a long stretch of voice with no word at all?"""
+    from voicecoach.asr.merge import has_voice, merge_decodes
     from voicecoach.audio.vad import speech_regions
 
-    regions = speech_regions(samples)
-    voiced = sum(r.duration for r in regions)
-    if voiced <= 1.0:
-        return False
-    heard = [(w.start, min(w.end, w.start + MAX_WORD_S)) for w in words]
-    covered = sum(b - a for a, b in heard)
-    return covered < MIN_PRIMED_COVERAGE * voiced or \
-        longest_unheard(regions, heard) >= MAX_UNHEARD_S
-
-
-def longest_unheard(regions: list, heard: list[tuple[float, float]]) -> float:
-    """The longest stretch inside the voiced `regions` that no (start, end) covers."""
-    longest = 0.0
-    for region in regions:
-        t = region.start
-        for a, b in sorted(heard):
-            if b <= t or a >= region.end:
-                continue
-            longest = max(longest, min(a, region.end) - t)
-            t = max(t, b)
-        longest = max(longest, region.end - t)
-    return longest
+    voiced = [type(r)(r.start + offset, r.end + offset) for r in speech_regions(samples)]
+    words = decode(samples, offset, None)
+    if options.filler_prompt:
+        words = merge_decodes(words, decode(samples, offset, options.filler_prompt_text),
+                              voiced)
+    return [w for w in words if has_voice(w, voiced)]
 
 
 def clean_word(text: str) -> str:
     """Whisper words carry their leading space; keep the token, drop the padding."""
     return text.strip()
+
+
+def last_result_cache(encode: Callable[[Any], Any], key_of: Callable[[Any], bytes]
+                      ) -> Callable[[Any], Any]:
+    """`encode` that reuses its last result for the same features.
+
+    The plain and the filler-primed decode of one chunk hear the same audio: the
+    encoder pass (a fixed 30 s window, the largest single cost of a short chunk) is
+    then paid once. The key is a digest of the features, so nothing stale is reused.
+    """
+    last: list[tuple[bytes, Any]] = []
+
+    def cached(features: Any) -> Any:
+        key = hashlib.blake2b(key_of(features), digest_size=16).digest()
+        hit = last[0] if last else None  # one read: another thread may replace it
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        result = encode(features)
+        last[:] = [(key, result)]
+        return result
+
+    return cached

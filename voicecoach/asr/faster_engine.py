@@ -7,7 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
-from voicecoach.asr.base import TranscribeOptions, Word, clean_word, decode_with_filler_guard
+from voicecoach.asr.base import (
+    TranscribeOptions,
+    Word,
+    clean_word,
+    decode_with_fillers,
+    last_result_cache,
+)
 from voicecoach.errors import ModelError
 
 
@@ -35,12 +41,17 @@ class FasterWhisperEngine:
             )
         except (RuntimeError, ValueError, OSError) as err:
             raise ModelError(f"cannot load faster-whisper model {model_name}: {err}") from None
+        self._model.encode = last_result_cache(
+            self._model.encode, lambda f: np.ascontiguousarray(f).tobytes())
 
     def transcribe(self, samples: np.ndarray, offset: float = 0.0) -> list[Word]:
-        return decode_with_filler_guard(self._decode, samples, offset, self.options)
+        return decode_with_fillers(self._decode, samples, offset, self.options)
 
     def _decode(self, samples: np.ndarray, offset: float, prompt: str | None) -> list[Word]:
+        import ctranslate2
+
         opts = self.options
+        ctranslate2.set_random_seed(opts.seed)
         segments, _info = self._model.transcribe(
             samples.astype(np.float32, copy=False),
             language=opts.language,
@@ -51,6 +62,7 @@ class FasterWhisperEngine:
             no_speech_threshold=opts.no_speech_threshold,
             log_prob_threshold=opts.log_prob_threshold,
             compression_ratio_threshold=opts.compression_ratio_threshold,
+            temperature=list(opts.temperatures),
             vad_filter=False,  # the pipeline gates with its own VAD before calling us
         )
         words: list[Word] = []
@@ -63,3 +75,4 @@ class FasterWhisperEngine:
                              float(w.probability))
                     )
         return words
+

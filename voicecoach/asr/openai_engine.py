@@ -11,7 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from voicecoach.asr.base import TranscribeOptions, Word, clean_word, decode_with_filler_guard
+from voicecoach.asr.base import (
+    TranscribeOptions,
+    Word,
+    clean_word,
+    decode_with_fillers,
+    last_result_cache,
+)
 from voicecoach.errors import ModelError
 
 
@@ -85,6 +91,11 @@ class OpenAIWhisperEngine:
         self.options = options
         self._whisper = _load_model(self.checkpoint)
         _apply_alignment_heads(self._whisper, self.checkpoint, model_name)
+        # Decoding, word alignment and the primed decode each run the encoder on the
+        # same window: run it once.
+        encoder = self._whisper.encoder
+        encoder.forward = last_result_cache(
+            encoder.forward, lambda mel: mel.detach().contiguous().numpy().tobytes())
 
     def _decode_kwargs(self, prompt: str | None) -> dict[str, Any]:
         o = self.options
@@ -96,6 +107,7 @@ class OpenAIWhisperEngine:
             "no_speech_threshold": o.no_speech_threshold,
             "logprob_threshold": o.log_prob_threshold,
             "compression_ratio_threshold": o.compression_ratio_threshold,
+            "temperature": o.temperatures,
             # openai-whisper decodes greedily when beam_size is None.
             "beam_size": None if o.beam_size <= 1 else o.beam_size,
             "fp16": False,  # CPU: fp16 only warns and falls back
@@ -104,13 +116,16 @@ class OpenAIWhisperEngine:
 
     def transcribe(self, samples: np.ndarray, offset: float = 0.0) -> list[Word]:
         """Words in `samples` (16 kHz mono float32), times shifted by `offset`."""
-        return decode_with_filler_guard(self._decode, samples, offset, self.options)
+        return decode_with_fillers(self._decode, samples, offset, self.options)
 
     def _decode(self, samples: np.ndarray, offset: float, prompt: str | None) -> list[Word]:
         # Always an array, never a path: a path would shell out to the ffmpeg binary.
         audio = np.ascontiguousarray(samples, dtype=np.float32).reshape(-1)
         if audio.size == 0:
             return []
+        import torch
+
+        torch.manual_seed(self.options.seed)
         result = self._whisper.transcribe(audio, **self._decode_kwargs(prompt))
         return [
             Word(

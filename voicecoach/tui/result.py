@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,7 +29,8 @@ BAR = 20  # the score bars' length; half on a narrow screen (keep #scores-box in
 NARROW = 100
 
 
-def score_table(report: Report, previous: Report | None, bar: int = BAR) -> Table | Text:
+def score_table(report: Report, previous: Report | None, bar: int = BAR
+                ) -> Table | Text | Group:
     if not report.scores:
         return Text("Scores need the scoring analysis; the delivery numbers are on the right.",
                     style="dim")
@@ -49,6 +51,8 @@ def score_table(report: Report, previous: Report | None, bar: int = BAR) -> Tabl
                             else value > prev[name]) if name in prev else Text(""))
         label = Text(name, style="bold" if name == "overall" else "")
         table.add_row(label, cells, Text(str(value), style=score_style(value)), delta)
+    if report.extra.get("not_judged"):
+        return Group(table, Text(report.extra["not_judged"], style="dim"))  # literal text
     return table
 
 

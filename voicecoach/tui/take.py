@@ -38,9 +38,10 @@ def start_streaming(engines: EngineService, settings: Settings) -> StreamingTran
     """
     if not engines.ready_for(settings):
         return None
-    from voicecoach.streaming import StreamingTranscriber
+    from voicecoach.streaming import StreamingOptions, StreamingTranscriber
 
     return StreamingTranscriber(engines.load(settings), settings,
+                                StreamingOptions(live_view=settings.live_transcript),
                                 engine_lock=engines.decode_lock)
 
 

@@ -234,7 +234,7 @@ class RecordPanel(Vertical):
         live.display = show
         if show:
             words = self.streamer.partial_words()
-            live.update(" ".join(w.text for w in words[-LIVE_WORDS:]) or "…")
+            live.update(Text(" ".join(w.text for w in words[-LIVE_WORDS:]) or "…"))
 
     # --- display ----------------------------------------------------------------------------
 
@@ -272,4 +272,4 @@ class RecordPanel(Vertical):
             return
         warning.set_class(bool(text), "shown")
         warning.set_class(error, "error")
-        warning.update(f"⚠ {text}" if text else "")
+        warning.update(Text(f"⚠ {text}") if text else "")  # literal: device names, paths

@@ -1,0 +1,78 @@
+"""Join a plain and a filler-primed decode of the same audio into one transcript.
+
+The filler prompt makes Whisper write the "um"s and "uh"s it otherwise drops, but the
+same prompt also invents phrases in silences and at chunk ends ("Thank you.", "As
+well.") and sometimes drops a sentence. So the plain decode decides which words were
+said; the primed one contributes only what it is trusted for:
+
+- where both decodes agree word for word, the primed words (their punctuation and
+  their times, which leave room for the fillers between them);
+- a filled pause the plain decode has no word for, when there is voice under it and
+  no plain word already stands on that audio;
+- nothing else: a word only the primed decode wrote is dropped.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from voicecoach.asr.base import FILLED_PAUSES, Word, norm
+
+_FILLED = frozenset(FILLED_PAUSES)
+# A word needs voice under it: some voiced time within its span widened by WORD_MARGIN_S
+# (Whisper's word edges are loose), and a filler at least FILLER_VOICE_S within
+# FILLER_MARGIN_S (a filler is a short sound of its own: a word's edge is not one).
+WORD_MARGIN_S = 0.15
+FILLER_MARGIN_S = 0.1
+FILLER_VOICE_S = 0.05
+# ... and may share at most this share of its time with a word the plain decode kept.
+MAX_SHARED = 0.5
+
+
+def merge_decodes(plain: list[Word], primed: list[Word], voiced: list) -> list[Word]:
+    """`plain`'s words, with agreeing stretches and extra filled pauses from `primed`.
+
+    `voiced` are the speech regions (objects with `start`/`end`, same clock as the
+    words) that a filler must stand on.
+    """
+    a = [norm(w.text) for w in plain]
+    b = [norm(w.text) for w in primed]
+    out: list[Word] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out += primed[j1:j2]
+            continue
+        theirs = primed[j1:j2]
+        said = [w for w in theirs if norm(w.text) not in _FILLED]
+        if [norm(w.text) for w in said] == a[i1:i2]:
+            # The primed decode only added fillers here: its words are the plain ones.
+            out += [w for w in theirs if norm(w.text) not in _FILLED or _filler_voiced(w, voiced)]
+            continue
+        ours = plain[i1:i2]
+        out += ours
+        out += [w for w in theirs if norm(w.text) in _FILLED and _filler_voiced(w, voiced)
+                and _shared(w, ours) <= MAX_SHARED]
+    return sorted(out, key=lambda w: (w.start, w.end))
+
+
+def has_voice(word: Word, voiced: list) -> bool:
+    """Is there any voice under `word` (a word stamped in silence was not said)?"""
+    return _voiced(word, voiced, WORD_MARGIN_S, 1e-9)
+
+
+def _filler_voiced(word: Word, voiced: list) -> bool:
+    return _voiced(word, voiced, FILLER_MARGIN_S, FILLER_VOICE_S)
+
+
+def _voiced(word: Word, voiced: list, margin: float, least: float) -> bool:
+    lo, hi = word.start - margin, word.end + margin
+    return sum(max(0.0, min(hi, r.end) - max(lo, r.start)) for r in voiced) >= least
+
+
+def _shared(word: Word, others: list[Word]) -> float:
+    """The share of `word`'s time that `others` also cover."""
+    length = word.end - word.start
+    if length <= 0:
+        return 1.0 if any(o.start <= word.start <= o.end for o in others) else 0.0
+    shared = sum(max(0.0, min(word.end, o.end) - max(word.start, o.start)) for o in others)
+    return shared / length
