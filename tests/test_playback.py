@@ -395,7 +395,9 @@ async def test_replay_screen_plays_without_gaps_while_the_app_is_busy(play_sink,
     assert played == pytest.approx(seconds, abs=0.05)  # the wall clock: no stall, no skip
     share, lags = chunks_found(recorded, samples)
     assert share == 1.0 and max(lags) - min(lags) <= SR // 100  # nothing out of place
-    assert start_delay < 1.0
+    # From the key press: on 2 busy cores with a GIL-hungry thread the key itself can take
+    # a second to reach the screen; uncontended, sound starts 0.05-0.3 s after it.
+    assert start_delay < 2.0
     # What the screen shows is what is heard: position = wall time since the sound began.
     drift = [abs(pos - (wall - start_delay)) for wall, pos in clock
              if start_delay + 0.2 < wall < start_delay + seconds - 0.2]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -128,8 +127,8 @@ def plot_volume(plot: PlotextPlot, rows: list[TakeRow], today: date | None = Non
     plot.refresh()
 
 
-def side_text(rows: list[TakeRow], prompts: list[Any] | None, today: date | None
-              ) -> Text | Group:
+def side_text(rows: list[TakeRow], prompts: list[Any] | None, today: date | None) -> Text:
+    """Streaks and totals, then the heading of the list `next_table` draws."""
     streak = streaks(rows, today)
     sm = summary(rows, today)
     text = Text()
@@ -148,19 +147,23 @@ def side_text(rows: list[TakeRow], prompts: list[Any] | None, today: date | None
                         style="green" if change >= 0 else "red")
         text.append("\n")
     text.append("\nPractise next", style="bold")
-    needs = needs_practice(rows, prompts or (), today)
-    if not needs:
+    if not needs_practice(rows, prompts or (), today):
         text.append("\n  nothing yet: record a take first", style="dim")
-        return text
-    # A grid, so a prompt that wraps stays indented under itself.
+    return text
+
+
+def next_table(rows: list[TakeRow], prompts: list[Any] | None, today: date | None
+               ) -> Table:
+    """The prompts most in need of practice, as a grid: a prompt that wraps stays
+    indented under itself (as text, its second line ran back under the score)."""
     table = Table.grid(padding=(0, 1))
     table.add_column(justify="right", width=5)
     table.add_column(ratio=1)
-    for n in needs:
+    for n in needs_practice(rows, prompts or (), today):
         score = "–" if n.last_overall is None else str(n.last_overall)
         table.add_row(Text(score, style="bold"),
                       Text.assemble(n.text, "\n", (n.reason, "dim")))
-    return Group(text, table)
+    return table
 
 
 class ProgressScreen(Screen[None]):
@@ -209,6 +212,8 @@ class ProgressScreen(Screen[None]):
                 with VerticalScroll(id="progress-side"):
                     yield Static(side_text(self.rows, self.prompts, self.today),
                                  id="progress-summary")
+                    yield Static(next_table(self.rows, self.prompts, self.today),
+                                 id="progress-next")
             with VerticalScroll(id="progress-scroll"), Grid(id="progress-charts"):
                 for metric in CHARTS:
                     with Vertical(classes="chart") as chart:
