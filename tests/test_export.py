@@ -140,3 +140,42 @@ def test_cli_export_writes_html(seeded, tmp_path, monkeypatch, capsys):
     assert "fellow Americans" in capsys.readouterr().out
     assert main(["export", "99999"]) == 2
     assert "no take #99999" in capsys.readouterr().err
+
+
+def test_exports_say_what_went_well_and_which_key_points(seeded):
+    """Markdown and HTML carry the result screen's "went well" and the key points
+    touched and missed (both were left out)."""
+    from voicecoach.export import md
+
+    store, takes = seeded
+    take = store.get(takes["strong"][-1].id)
+    well = [s["message"] for s in take.report.extra["strengths"]]
+    points = take.report.extra["coverage"]["key_points"]
+    touched = [p["label"] for p in points if p["touched"]]
+    missed = [p["label"] for p in points if not p["touched"]]
+    assert well and touched and missed  # the structured answer has all three
+    markdown = export_take(store, take.id, "md")
+    page = " ".join(parse(export_take(store, take.id, "html")).text)
+    heading = f"Key points ({len(touched)}/{len(points)} touched)"
+    for text, escape in ((markdown, md), (page, str)):
+        assert "Went well" in text and heading in text
+        assert all(escape(m) in text for m in well)
+        assert all(f"✓ touched: {escape(label)}" in text for label in touched)
+        assert all(f"✗ missed: {escape(label)}" in text for label in missed)
+
+
+def test_cli_export_picks_the_format_from_the_file_name(seeded, tmp_path, monkeypatch,
+                                                        capsys):
+    store, takes = seeded
+    monkeypatch.setenv("VOICECOACH_DATA_DIR", str(store.root))
+    take_id = str(takes["strong"][0].id)
+    pdf = tmp_path / "x.pdf"
+    assert main(["export", take_id, "-o", str(pdf)]) == 2  # was: Markdown in x.pdf
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ".pdf" in err and "Markdown (.md) or HTML (.html)" in err
+    assert not pdf.exists()
+    assert main(["export", take_id, "--format", "md", "-o", str(tmp_path / "x.html")]) == 2
+    assert "does not match" in capsys.readouterr().err
+    out = tmp_path / "take.md"
+    assert main(["export", take_id, "-o", str(out)]) == 0
+    assert out.read_text().startswith("# ") and (out.stat().st_mode & 0o777) == 0o600

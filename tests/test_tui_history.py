@@ -144,6 +144,7 @@ async def test_replay_follows_consumed_samples(seeded, prompts, tmp_path):
         await pilot.press("enter")
         await until(lambda: isinstance(pilot.app.screen, ReplayScreen))
         replay: ReplayScreen = pilot.app.screen  # type: ignore[assignment]
+        await until(lambda: not replay.opening_audio)  # decoded and opened in a worker
         await pilot.pause()
         words = replay.report.words
         starts = word_starts(words)
@@ -188,6 +189,7 @@ async def test_replay_findings_jump_playback(seeded, tmp_path):
     out = PullOutput()
     screen = ReplayScreen(take.report, take.audio_path, output=out)
     async with Host(screen).run_test(size=SIZE) as pilot:
+        await until(lambda: not screen.opening_audio)
         findings = screen.query_one("#replay-findings", OptionList)
         timed = [i for i, f in enumerate(take.report.findings) if f.start is not None]
         assert timed, "the weak answer has findings with times"
@@ -201,13 +203,13 @@ async def test_replay_findings_jump_playback(seeded, tmp_path):
         screen.tick()
         transcript = screen.query_one(WordTranscript)
         assert transcript.lit == word_at(word_starts(take.report.words), target + 0.3)
-        # in the middle of the 2.6 s pause, its ⏸ mark is lit as well
+        # in the middle of the 2.6 s pause, its ‖ mark is lit as well
         pause = max(take.report.pauses, key=lambda p: p.duration)
         screen.player.seek((pause.start + pause.end) / 2)
         screen.tick()
         assert transcript.lit_pause is not None
         piece = transcript.pieces[transcript.lit_pause]
-        assert piece.text.startswith("⏸ 2.6") and piece.span == (pause.start, pause.end)
+        assert piece.text.startswith("‖2.6") and piece.span == (pause.start, pause.end)
         strip = transcript.render_line(transcript.piece_line[transcript.lit_pause]
                                        - int(transcript.scroll_y))
         assert [seg.text for seg in strip if seg.style and seg.style.reverse][-1] == piece.text
@@ -283,11 +285,12 @@ async def test_replay_survives_output_failures(seeded):
     take = store.get(takes["jfk"][0].id)
 
     class NoDevice(PullOutput):
-        def start(self, rate, render):
+        def open(self, rate, render):
             raise DeviceError("no audio output device found")
 
     screen = ReplayScreen(take.report, take.audio_path, output=NoDevice())
     async with Host(screen).run_test(size=SIZE) as pilot:
+        await until(lambda: not screen.opening_audio)
         await pilot.press("space")
         assert not screen.player.playing
         assert any("no audio output" in n.message for n in pilot.app._notifications)
@@ -297,6 +300,7 @@ async def test_replay_survives_output_failures(seeded):
     out = PullOutput()
     screen = ReplayScreen(take.report, take.audio_path, output=out)
     async with Host(screen).run_test(size=SIZE) as pilot:
+        await until(lambda: not screen.opening_audio)
         await pilot.press("space")
         out.pull_seconds(1.0)
         out.error = "output device 'pulse' stopped (unplugged, or taken by another program)"

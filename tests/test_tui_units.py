@@ -20,7 +20,7 @@ from voicecoach.report import Filler, Finding, Metrics, Report
 from voicecoach.tui import feedback, marks
 from voicecoach.tui.drill import plan_drill
 from voicecoach.tui.engine import EngineService
-from voicecoach.tui.home import matches, prompt_width
+from voicecoach.tui.home import Layout, category_label, matches, prompt_width
 from voicecoach.tui.settings import parse_form
 from voicecoach.tui.speech import speak_command
 
@@ -129,7 +129,12 @@ def test_search_matches_every_word_in_text_category_or_key_points() -> None:
     assert matches(prompt, "auc")
     assert matches(prompt, "leakage time split")
     assert not matches(prompt, "auc drift")
-    assert prompt_width(120) >= 40 and prompt_width(40) == 24
+    assert prompt_width(120) >= 40 and Layout(120).show_category
+    # 80 columns: the category column goes (the pane and the preview name it), so the
+    # prompt keeps room and the time and last score stay on screen
+    assert not Layout(80).show_category and Layout(80).prompt >= 30
+    label = category_label("Modeling decisions and tradeoffs", 0, 5, 26)
+    assert len(label) <= 26 and label.endswith("… (0/5)")
 
 
 def test_plan_drill_picks_distinct_prompts_with_prompt_or_settings_times() -> None:

@@ -37,7 +37,7 @@ def add_commands(sub: Any) -> None:
     export.add_argument("take_id", nargs="?", type=int, metavar="TAKE_ID")
     export.add_argument("--drill", type=int, metavar="ID", help="export a whole drill")
     export.add_argument("--format", choices=("md", "html"),
-                        help="default: from the -o suffix, else md")
+                        help="default: from the -o suffix (.md or .html), else md")
     export.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
     export.set_defaults(func=cmd_export)
 
@@ -99,15 +99,12 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from voicecoach.config import load_settings
-    from voicecoach.export import export_drill, export_take
+    from voicecoach.export import export_drill, export_take, format_for
     from voicecoach.private import write_private
 
     if (args.take_id is None) == (args.drill is None):
         raise VoiceCoachError("export: give a TAKE_ID or --drill ID (one of them)")
-    fmt = args.format
-    if fmt is None:
-        suffix = Path(args.output).suffix.lower() if args.output else ""
-        fmt = "html" if suffix in (".html", ".htm") else "md"
+    fmt = format_for(args.output, args.format)  # before any work: `-o x.pdf` is refused
     long_pause_s = load_settings().long_pause_s
     with _store(read_only=True) as store:
         if args.drill is not None:

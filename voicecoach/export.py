@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from voicecoach import __version__, svgcharts, timefmt
@@ -55,11 +56,28 @@ def metric_rows(report: Report) -> list[tuple[str, str]]:
     return rows
 
 
-def coverage_fraction(report: Report) -> float | None:
+def key_points(report: Report) -> list[tuple[str, bool]]:
+    """The prompt's key points as (label, touched), in the prompt's order."""
     points = ((report.extra or {}).get("coverage") or {}).get("key_points") or []
+    return [(str(k.get("label", "")), bool(k.get("touched"))) for k in points]
+
+
+def coverage_fraction(report: Report) -> float | None:
+    points = key_points(report)
     if not points:
         return None
-    return sum(1 for k in points if k.get("touched")) / len(points)
+    return sum(1 for _, touched in points if touched) / len(points)
+
+
+def strengths(report: Report) -> list[tuple[str, float | None]]:
+    """What the scorer said went well, as (message, seconds into the take or None)."""
+    out = []
+    for s in (report.extra or {}).get("strengths", []) or []:
+        message = s.get("message") if isinstance(s, dict) else s
+        if message:
+            start = s.get("start") if isinstance(s, dict) else None
+            out.append((str(message), float(start) if start is not None else None))
+    return out
 
 
 def _shown(token: Token) -> str:
@@ -115,6 +133,18 @@ def take_markdown(item: ExportTake, long_pause_s: float = 1.0, level: int = 1) -
     out += [f"{h}# Delivery", ""]
     out += [f"- **{name}**: {md(value)}" for name, value in metric_rows(report)]
     out.append("")
+    well = strengths(report)
+    if well:
+        out += [f"{h}# Went well", ""]
+        out += [f"- `{clock(at)}` {md(message)}" if at is not None else f"- {md(message)}"
+                for message, at in well]
+        out.append("")
+    points = key_points(report)
+    if points:
+        touched = sum(1 for _, hit in points if hit)
+        out += [f"{h}# Key points ({touched}/{len(points)} touched)", ""]
+        out += [f"- {'✓ touched' if hit else '✗ missed'}: {md(label)}" for label, hit in points]
+        out.append("")
     if report.findings:
         out += [f"{h}# Findings", ""]
         for f in report.findings:
@@ -165,6 +195,7 @@ td.n,th.n{text-align:right}
 .pause{color:#2c7a7b;font-weight:600}
 .major{color:#c53030}.minor{color:#b7791f}.info{color:#2f855a}
 section.take{border-top:1px solid #e2e8f0;margin-top:2em}
+.points{list-style:none;padding-left:0}.hit{color:#2f855a}.miss{color:#c53030}
 """
 
 
@@ -207,6 +238,21 @@ def _html_take(item: ExportTake, long_pause_s: float, heading: str,
     out += [f"<tr><th>{h(k)}</th><td>{h(v)}</td></tr>" for k, v in metric_rows(report)]
     out.append("</table>")
     out.append(svgcharts.timeline(report, long_pause_s))
+    well = strengths(report)
+    if well:
+        out.append(f"<{sub}>Went well</{sub}><ul>")
+        for message, at in well:
+            when = f'<span class="ts">{clock(at)}</span>' if at is not None else ""
+            out.append(f"<li>{when}{h(message)}</li>")
+        out.append("</ul>")
+    points = key_points(report)
+    if points:
+        touched = sum(1 for _, hit in points if hit)
+        out.append(f"<{sub}>Key points ({touched}/{len(points)} touched)</{sub}>"
+                   '<ul class="points">')
+        out += [f'<li class="{"hit" if hit else "miss"}">'
+                f'{"✓ touched" if hit else "✗ missed"}: {h(label)}</li>' for label, hit in points]
+        out.append("</ul>")
     if report.findings:
         out.append(f"<{sub}>Findings</{sub}><ul>")
         for f in report.findings:
@@ -327,3 +373,53 @@ def default_name(kind: str, ident: Any, fmt: str) -> str:
     """voicecoach-take-42.html: a file name safe on every filesystem."""
     safe = re.sub(r"[^A-Za-z0-9_-]+", "-", str(ident)).strip("-") or "x"
     return f"voicecoach-{kind}-{safe}.{fmt}"
+
+
+# --- to a file ---------------------------------------------------------------------------------
+
+SUFFIXES = {".md": "md", ".markdown": "md", ".txt": "md", ".html": "html", ".htm": "html"}
+
+
+def format_for(path: str | Path | None, fmt: str | None = None) -> str:
+    """The format to write to `path`: `fmt` if given, else what its suffix says, else
+    Markdown. A suffix of any other format is refused (`-o x.pdf` used to get Markdown
+    in a file named .pdf), and so is a suffix that contradicts `fmt`."""
+    if fmt is not None:
+        check_format(fmt)
+    suffix = Path(path).suffix.lower() if path and str(path) != "-" else ""
+    implied = SUFFIXES.get(suffix)
+    if suffix and implied is None:
+        raise VoiceCoachError(f"{path}: exports are Markdown (.md) or HTML (.html), "
+                              f"not {suffix}")
+    if fmt and implied and fmt != implied:
+        raise VoiceCoachError(f"{path}: the {suffix} suffix does not match --format {fmt}")
+    return fmt or implied or "md"
+
+
+def export_to_folder(store: Any, folder: Path, fmt: str, *, take_id: Any = None,
+                     drill_id: Any = None, long_pause_s: float = 1.0,
+                     info: PromptInfo | None = None) -> Path:
+    """A take (or, with `drill_id`, a whole drill) as a file in `folder` (made 0700);
+    returns its path (0600). VoiceCoachError says what went wrong in one line."""
+    from voicecoach.private import private_dir, write_private
+
+    if drill_id is not None:
+        text = export_drill(store, drill_id, fmt, long_pause_s, info)
+        name = default_name("drill", drill_id, fmt)
+    else:
+        text = export_take(store, take_id, fmt, long_pause_s, info)
+        name = default_name("take", take_id, fmt)
+    try:
+        # tighten: voicecoach's own folder, made 0755 by an older version, becomes 0700
+        private_dir(folder, tighten=folder == exports_dir())
+        return write_private(folder / name, text)
+    except OSError as err:
+        raise VoiceCoachError(f"cannot write {folder / name}: {err.strerror or err}"
+                              ) from None
+
+
+def exports_dir() -> Path:
+    """Where the app saves exports: `exports/` in the data directory."""
+    from voicecoach.config import data_dir
+
+    return data_dir() / "exports"

@@ -85,8 +85,8 @@ def line_chart(series: Sequence[tuple[str, Sequence[tuple[float, float]]]],
         out.append(f'<line x1="{left}" y1="{sy(value):.1f}" x2="{left + pw}" '
                    f'y2="{sy(value):.1f}" stroke="#edf2f7"/>')
     for x, label in x_labels:
-        out.append(f'<text x="{sx(x):.1f}" y="{height - 6}" text-anchor="middle">'
-                   f'{escape(label)}</text>')
+        out.append(f'<text x="{sx(x):.1f}" y="{height - 6}" '
+                   f'text-anchor="{_anchor(sx(x), label, width)}">{escape(label)}</text>')
     for i, (name, pts) in enumerate(series):
         colour = PALETTE[i % len(PALETTE)]
         coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts)
@@ -107,7 +107,7 @@ def line_chart(series: Sequence[tuple[str, Sequence[tuple[float, float]]]],
 
 def timeline(report: Report, long_pause_s: float = 1.0, width: int = 720) -> str:
     """The take on a time axis: speech, long pauses, fillers and findings."""
-    height, left, lane = 86, 70, 16
+    height, left, lane = 96, 70, 16  # room below the axis for its labels
     dur = max(report.duration_s, 1e-3)
     pw = width - left - 10
 
@@ -141,11 +141,26 @@ def timeline(report: Report, long_pause_s: float = 1.0, width: int = 720) -> str
     step = _tick_step(dur)
     t = 0.0
     while t <= dur + 1e-6:
-        out.append(f'<text x="{sx(t):.1f}" y="{axis_y + 13}" text-anchor="middle">'
-                   f'{int(t) // 60}:{int(t) % 60:02d}</text>')
+        label = f"{int(t) // 60}:{int(t) % 60:02d}"
+        out.append(f'<text x="{sx(t):.1f}" y="{axis_y + 13}" '
+                   f'text-anchor="{_anchor(sx(t), label, width)}">{label}</text>')
         t += step
     out.append("</svg>")
     return "".join(out)
+
+
+CHAR_W = 6.6  # px per character at font-size 11 (sans-serif, a little generous)
+
+
+def _anchor(x: float, label: str, width: float) -> str:
+    """Centre a label on its tick unless that would cut it at the chart's edge: then
+    it ends (or starts) at the tick."""
+    half = len(label) * CHAR_W / 2
+    if x + half > width:
+        return "end"
+    if x - half < 0:
+        return "start"
+    return "middle"
 
 
 def _tick_step(duration: float) -> float:

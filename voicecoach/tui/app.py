@@ -21,9 +21,12 @@ from typing import Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hits
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+from textual.system_commands import SystemCommandsProvider
 
 from voicecoach import trace
 from voicecoach.config import Settings, data_dir, load_settings
@@ -46,12 +49,28 @@ class BacklogScored(Message):
         self.scored, self.total, self.error = scored, total, error
 
 
+class PaletteCommands(SystemCommandsProvider):
+    """The palette's commands in the app's order (the screen's own first); Textual's
+    provider sorts them by name, which put its generic entries at the top."""
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback, discover in self.app.get_system_commands(self.screen):
+            if discover:
+                yield DiscoveryHit(title, callback, help=help_text)
+
+
 class VoiceCoachApp(App[int]):
     CSS_PATH = "voicecoach.tcss"
+    COMMANDS = {PaletteCommands}
     TITLE = "voicecoach"
     SUB_TITLE = "think-aloud interview practice"
 
     engine_status: reactive[str] = reactive("speech model: not loaded")
+    # Screens get -narrow below 100 columns and -short below 32 rows (voicecoach.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    # q quits from every screen (ctrl+q too); not where a form or dialog has the keys.
+    BINDINGS = [Binding("q", "leave", "Quit")]
 
     def __init__(
         self,
@@ -85,6 +104,7 @@ class VoiceCoachApp(App[int]):
 
     def _after_first_frame(self) -> None:
         trace.mark("app.home")
+        self.refresh_bindings()  # the first footer missed "q Quit"
         self.ensure_engine()
         message = self.takes.recover(self.prompts)
         if message:
@@ -164,6 +184,37 @@ class VoiceCoachApp(App[int]):
 
     def on_unmount(self) -> None:
         self.speaker.stop()
+
+    # --- quitting ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave":
+            return not (isinstance(self.screen, ModalScreen)
+                        or getattr(self.screen, "FORM", False))
+        return True
+
+    async def action_leave(self) -> None:
+        await self.action_quit()
+
+    async def action_quit(self) -> None:
+        """Quit; while a take is being recorded, only after the user says so (what was
+        recorded so far is kept either way)."""
+        if not self.recording() or isinstance(self.screen, ModalScreen):
+            self.exit()
+            return
+        from voicecoach.tui.history_dialogs import ConfirmScreen
+
+        question = ("A take is being recorded. Quit now?\nWhat was recorded so far is kept "
+                    "in your history.")
+        self.push_screen(ConfirmScreen(question, yes="Quit"),
+                         lambda yes: self.exit() if yes else None)
+
+    def recording(self) -> bool:
+        """A take is being recorded (or its microphone is opening) on some screen."""
+        from voicecoach.tui.widgets.record_panel import RecordPanel
+
+        return any(panel.state != "idle" for screen in self.screen_stack
+                   for panel in screen.query(RecordPanel))
 
     # --- the speech engine -------------------------------------------------------------------
 
@@ -274,29 +325,46 @@ class VoiceCoachApp(App[int]):
     def refresh_scores(self) -> None:
         self._scores_cache = None
 
-    # --- command palette: every action of the current screen, plus the app's own ---------------
+    # --- command palette: the screen's actions first, then the app's, then Textual's ---------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Each action once, in this order: what the current screen can do (its keys, as
+        in the footer), moving elsewhere in the app, then Textual's own entries."""
         seen: set[str] = set()
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
-                continue
-            seen.add(binding.action)
-            yield SystemCommand(binding.description, f"key: {binding.key_display or binding.key}",
-                                partial(self.run_action, binding.action, active.node))
-        yield SystemCommand("Settings", "Input device, model, times, fillers, pace",
-                            self.open_settings)
-        yield SystemCommand("Drill", "A timed session of several prompts",
-                            self.open_drill_setup)
-        yield SystemCommand("History", "Every take: replay, compare, export, progress",
-                            self.open_history)
-        yield SystemCommand("Progress", "Trends, streaks, what to practise next",
-                            self.open_progress)
-        yield SystemCommand("Screenshot", "Save an SVG picture of this screen (data folder)",
-                            lambda: self.set_timer(0.1, self.action_save_screenshot))
+
+        def once(commands: Iterable[SystemCommand]) -> Iterable[SystemCommand]:
+            for command in commands:
+                if command.title.lower() not in seen:
+                    seen.add(command.title.lower())
+                    yield command
+
+        yield from once(self._screen_commands(screen))
+        yield from once([
+            SystemCommand("Settings", "Input device, model, times, fillers, pace",
+                          self.open_settings),
+            SystemCommand("Drill", "A timed session of several prompts", self.open_drill_setup),
+            SystemCommand("History", "Every take: replay, compare, export, progress",
+                          self.open_history),
+            SystemCommand("Progress", "Trends, streaks, what to practise next",
+                          self.open_progress),
+            SystemCommand("Screenshot", "Save an SVG picture of this screen (data folder)",
+                          lambda: self.set_timer(0.1, self.action_save_screenshot)),
+        ])
         # Textual's own "Screenshot" saves to a Downloads folder that may not exist.
-        yield from (c for c in super().get_system_commands(screen) if c.title != "Screenshot")
+        yield from once(c for c in super().get_system_commands(screen)
+                        if c.title != "Screenshot")
+
+    def _screen_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The keys voicecoach binds on this screen: the footer's, and the screen's and
+        app's hidden ones; not the focus, cursor and scroll keys of Textual's classes
+        nor a widget's hidden cursor keys."""
+        for active in screen.active_bindings.values():
+            binding, node = active.binding, active.node
+            shown = binding.show or isinstance(node, (Screen, App))
+            if binding.description and active.enabled and shown and _ours(node, binding):
+                key = binding.key_display or binding.key
+                yield SystemCommand(binding.description, f"key: {key}",
+                                    partial(self.run_action, binding.action, node))
 
     def action_save_screenshot(self) -> None:
         from voicecoach.private import make_private, private_dir
@@ -311,6 +379,18 @@ class VoiceCoachApp(App[int]):
                         severity="error")
             return
         self.notify(path, title="Screenshot saved")
+
+
+def _ours(node: object, binding: Binding) -> bool:
+    """`binding` is declared by a voicecoach class (not inherited from Textual's)."""
+    for cls in type(node).__mro__:
+        if not cls.__module__.startswith("voicecoach"):
+            continue
+        for declared in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(declared, Binding) and declared.action == binding.action \
+                    and binding.key in declared.key.split(","):
+                return True
+    return False
 
 
 def terminal_open(fd: int = 0) -> bool:

@@ -9,11 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
-from voicecoach.compare import Comparison, Delta, compare
+from voicecoach.compare import PACE_BAND, Comparison, Delta, compare
 from voicecoach.history import TakeRow
 from voicecoach.report import Finding, Report
+from voicecoach.tui.format import pace_band
+from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.word_transcript import WordTranscript
 
 
@@ -72,16 +74,22 @@ class CompareScreen(Screen[None]):
     CompareScreen #compare-scores, CompareScreen #compare-metrics {
         width: auto; padding: 0 2 0 1;
     }
-    CompareScreen #compare-findings { width: 1fr; }
+    CompareScreen #compare-findings { width: 1fr; min-width: 30; }
+    CompareScreen #compare-findings .narrow-only { display: none; margin-top: 1; }
+    CompareScreen.-narrow #compare-metrics { display: none; }
+    CompareScreen.-narrow #compare-findings .narrow-only { display: block; }
     CompareScreen #compare-transcripts { height: 1fr; }
     CompareScreen WordTranscript { width: 1fr; border: round $primary 50%; }
     """
     BINDINGS = [Binding("escape", "back", "Back")]
 
     def __init__(self, before: Report, after: Report, before_row: TakeRow | None = None,
-                 after_row: TakeRow | None = None, *, long_pause_s: float = 1.0) -> None:
+                 after_row: TakeRow | None = None, *, long_pause_s: float = 1.0,
+                 band: tuple[float, float] | None = None) -> None:
         super().__init__()
-        self.comparison = compare(before, after)
+        self.reports = (before, after)
+        self.band = band  # the pace band; None: the app's settings
+        self.comparison = compare(before, after, band or PACE_BAND)
         self.rows = (before_row, after_row)
         self.long_pause_s = long_pause_s
 
@@ -91,6 +99,9 @@ class CompareScreen(Screen[None]):
         return f"{name}: #{row.id} · {row.created_at:%Y-%m-%d %H:%M}" if row else name
 
     def compose(self) -> ComposeResult:
+        if self.band is None:  # the user's band decides whether a pace change helped
+            self.comparison = compare(*self.reports,
+                                      pace_band(getattr(self.app, "settings", None)))
         c = self.comparison
         yield Header()
         row = self.rows[1] or self.rows[0]
@@ -102,10 +113,13 @@ class CompareScreen(Screen[None]):
             yield Static(delta_table(c.metrics, "Delivery"), id="compare-metrics")
             with VerticalScroll(id="compare-findings"):
                 yield Static(findings_text(c))
+                # Below 100 columns the delivery table moves here, under the findings:
+                # three columns side by side squeezed the findings out of sight.
+                yield Static(delta_table(c.metrics, "Delivery"), classes="narrow-only")
         with Horizontal(id="compare-transcripts"):
             yield WordTranscript(c.before, self.long_pause_s, id="compare-before")
             yield WordTranscript(c.after, self.long_pause_s, id="compare-after")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Compare"

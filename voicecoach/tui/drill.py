@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Digits, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Digits, Header, Input, Label, Select, Static
 from textual.widgets import Switch as ToggleSwitch
 
 from voicecoach.errors import VoiceCoachError
@@ -36,6 +36,7 @@ from voicecoach.tui.messages import (
 )
 from voicecoach.tui.practice import MIN_TAKE_S, prompt_card
 from voicecoach.tui.take import score_take
+from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.widgets.record_panel import RecordPanel
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ class DrillItem:
     report: Report | None = None
     error: str = ""
     seconds: float = 0.0
+    drill_id: Any = None  # the stored drill the take belongs to
 
 
 class DrillSetupScreen(ModalScreen["DrillPlan | None"]):
@@ -94,9 +96,10 @@ class DrillSetupScreen(ModalScreen["DrillPlan | None"]):
         with Vertical(id="drill-setup"):
             yield Label("Timed drill", classes="dialog-title")
             yield Label("Number of prompts")
-            yield Input("3", type="integer", id="drill-count")
+            # compact fields: the bordered ones pushed the buttons off a 24-row screen
+            yield Input("3", type="integer", id="drill-count", compact=True)
             yield Label("Prompts from")
-            yield Select(options, allow_blank=False, id="drill-category",
+            yield Select(options, allow_blank=False, id="drill-category", compact=True,
                          value=self.category if self.category in present else ANY)
             with Horizontal(classes="switch-row"):
                 yield ToggleSwitch(value=True, id="drill-own-times")
@@ -185,7 +188,7 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
                 yield Digits("0:00", id="countdown")
             yield RecordPanel(id="recorder")
             yield Static(id="drill-queue")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.vc.ensure_engine()
@@ -193,7 +196,7 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
         self.drill_id = self.vc.takes.start_drill(
             [p.id for p in plan.prompts], round(sum(plan.think_s) / len(plan.think_s)),
             round(sum(plan.answer_s) / len(plan.answer_s)))
-        self.set_interval(TICK_S, self._tick)
+        self.ticker = self.set_interval(TICK_S, self._tick)
         self._begin_prompt()
 
     # --- phases -------------------------------------------------------------------------------
@@ -274,6 +277,7 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
     @on(RecordingStarted)
     def _started(self, message: RecordingStarted) -> None:
         self.item.take_id = message.take_id
+        self.item.drill_id = self.drill_id
         self.item.status = "recording"
         self._show_queue()
 
@@ -413,7 +417,7 @@ class DrillSummaryScreen(Screen[None]):
             yield Static(self._headline(), id="summary-headline")
             yield SummaryTable(id="summary-table", cursor_type="row")
             yield Static(id="summary-tip")
-        yield Footer()
+        yield KeyFooter()
 
     def _headline(self) -> Text:
         scored = [i.report for i in self.items
@@ -425,8 +429,9 @@ class DrillSummaryScreen(Screen[None]):
             avg = sum(r.scores["overall"] for r in scored) / len(scored)  # type: ignore[index]
             text.append("  ·  average overall ")
             text.append_text(score_text(avg, 0))
-        total = sum(i.seconds for i in self.items)
-        text.append(f"  ·  {clock(total)} spoken")
+        # Voiced time from the reports: a take's length counts its silences too.
+        spoken = sum(i.report.metrics.speech_s for i in self.items if i.report is not None)
+        text.append(f"  ·  {clock(spoken)} spoken")
         if scored:
             text.append("\nAverages  ", style="dim")
             for name in ("structure", "delivery", "fillers", "flow"):
@@ -444,29 +449,35 @@ class DrillSummaryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#summary-table", DataTable)
-        # Fixed columns plus one cell of padding either side; the prompt and the tip share
-        # what is left of the screen.
-        spare = max(40, self.size.width - 4 - 2 - 50)
+        # Below 100 columns only the overall score stays (the headline averages the
+        # others): all five ran the table off the screen. Each cell has one column of
+        # padding either side; the prompt and the tip share what is left.
+        names = [("Overall", "overall"), ("Struct", "structure"), ("Deliv", "delivery"),
+                 ("Fill", "fillers"), ("Flow", "flow")]
+        if self.size.width < 100:
+            names = names[:1]
+        fixed = 2 + sum(len(label) for label, _ in names) + 4 + 2 * (len(names) + 4)
+        spare = max(24, self.size.width - 4 - 2 - fixed)  # body padding, scrollbar
         prompt_w, tip_w = spare * 3 // 5, spare - spare * 3 // 5
         table.add_column("#", width=2)
         table.add_column("Prompt", width=prompt_w)
-        for name in ("Overall", "Struct", "Deliv", "Fill", "Flow"):
-            table.add_column(name, width=len(name))
+        for label, _ in names:
+            table.add_column(label, width=len(label))
         table.add_column("wpm", width=4)
         table.add_column("Fix first", width=tip_w)
         for n, item in enumerate(self.items, 1):
             r = item.report
             if r is None:
                 status = item.error or item.status
-                table.add_row(str(n), truncate(item.prompt.text, prompt_w), *[Text("–")] * 6,
+                table.add_row(str(n), truncate(item.prompt.text, prompt_w),
+                              *[Text("–")] * (len(names) + 1),
                               Text(truncate(status, tip_w), style="dim"), key=str(n))
                 continue
             scores = r.scores or {}
             tips = top_tips(r, 1)
             table.add_row(
                 str(n), truncate(item.prompt.text, prompt_w),
-                *[score_text(scores.get(k)) for k in
-                  ("overall", "structure", "delivery", "fillers", "flow")],
+                *[score_text(scores.get(key)) for _, key in names],
                 f"{r.metrics.wpm:.0f}",
                 truncate(tips[0].message, tip_w) if tips else "",
                 key=str(n),
@@ -478,8 +489,17 @@ class DrillSummaryScreen(Screen[None]):
     def _show_tip(self) -> None:
         item = self._current()
         tip = self.query_one("#summary-tip", Static)
-        if item is None or item.report is None:
+        if item is None:
             tip.update("")
+            return
+        if item.report is None:
+            text = Text(item.prompt.text, style="bold")
+            reason = item.error or item.status
+            text.append(f"\nNot scored: {reason.rstrip('.')}.", style="yellow")
+            if item.status == "failed" and item.seconds:
+                text.append("\nThe recording is kept in your history, where R re-scores it.",
+                            style="dim italic")
+            tip.update(text)
             return
         tips = top_tips(item.report, 3)
         text = Text(item.prompt.text, style="bold")
@@ -505,7 +525,8 @@ class DrillSummaryScreen(Screen[None]):
         if item is not None and item.report is not None:
             from voicecoach.tui.result import ResultScreen
 
-            self.vc.push_screen(ResultScreen(item.prompt, item.report, allow_again=False),
+            self.vc.push_screen(ResultScreen(item.prompt, item.report, allow_again=False,
+                                             take_id=item.take_id, drill_id=item.drill_id),
                                 lambda _: None)
 
     def action_home(self) -> None:

@@ -97,4 +97,4 @@ def pace_text(report: Report, settings: Settings) -> str:
         settings.pace_min_wpm, settings.pace_max_wpm)
     wpm = report.metrics.wpm
     where = "in band" if band[0] <= wpm <= band[1] else ("slow" if wpm < band[0] else "fast")
-    return f"{wpm:.0f} wpm ({where}, band {band[0]}–{band[1]})"
+    return f"{wpm:.0f} wpm: {where} ({band[0]}–{band[1]})"  # fits the 80-column result

@@ -41,3 +41,11 @@ def delta_text(delta: float, improved: bool | None, unit: str = "", digits: int 
     arrow = "▲" if delta > 0 else "▼"
     style = "green" if improved else "red"
     return Text(f" {arrow}{abs(delta):.{digits}f}{unit}", style=style)
+
+
+def pace_band(settings: object) -> tuple[float, float]:
+    """The user's pace band (Settings), or the default one when none is at hand."""
+    from voicecoach.compare import PACE_BAND
+
+    low, high = (getattr(settings, "pace_min_wpm", None), getattr(settings, "pace_max_wpm", None))
+    return (float(low), float(high)) if low and high else PACE_BAND

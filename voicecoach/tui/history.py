@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 
 from voicecoach.errors import VoiceCoachError
 from voicecoach.history import (
@@ -35,8 +35,9 @@ from voicecoach.history import (
     to_rows,
 )
 from voicecoach.tui.format import score_style
-from voicecoach.tui.history_dialogs import ConfirmScreen, ExportScreen
+from voicecoach.tui.history_dialogs import ConfirmScreen, ExportScreen, export_choice
 from voicecoach.tui.take_table import Column, TakeTable
+from voicecoach.tui.widgets.keys import KeyFooter
 
 EngineLoader = Callable[[], Any]  # -> a loaded Engine (runs on a worker thread)
 
@@ -52,31 +53,33 @@ def _num(value: float | None, fmt: str) -> str:
     return "–" if value is None else format(value, fmt)
 
 
-def _score_col(key: str, label: str, width: int = 5) -> Column:
+def _score_col(key: str, label: str, width: int = 5, drop: int = 0) -> Column:
     return Column(key, label, width, "right",
                   lambda r: _num(r.scores.get(key), "d"),
-                  lambda r: _score_style(r.scores.get(key)))
+                  lambda r: _score_style(r.scores.get(key)), drop)
 
 
+# `drop`: on a narrow screen the highest go first (drill, then fillers/min, category...);
+# date, prompt, length and the overall score always stay.
 COLUMN_SPECS: list[Column] = [
     Column("date", COLUMNS["date"], 16, text=lambda r: f"{r.created_at:%Y-%m-%d %H:%M}"),
     Column("prompt", COLUMNS["prompt"], 0,
            text=lambda r: r.prompt_text if r.status in ("scored", "") else
            f"[{r.status}] {r.prompt_text}",
            style=lambda r: "" if r.status in ("scored", "") else "dim"),
-    Column("category", COLUMNS["category"], 16, text=lambda r: r.category or "–"),
+    Column("category", COLUMNS["category"], 16, text=lambda r: r.category or "–", drop=6),
     Column("duration", COLUMNS["duration"], 6, "right",
            lambda r: f"{int(r.duration_s) // 60}:{int(r.duration_s) % 60:02d}"),
     _score_col("overall", COLUMNS["overall"], 7),
-    _score_col("structure", COLUMNS["structure"], 6),
-    _score_col("delivery", COLUMNS["delivery"], 5),
-    _score_col("fillers", COLUMNS["fillers"], 4),
-    _score_col("flow", COLUMNS["flow"], 4),
-    Column("wpm", COLUMNS["wpm"], 4, "right", lambda r: _num(r.wpm, ".0f")),
+    _score_col("structure", COLUMNS["structure"], 6, drop=1),
+    _score_col("delivery", COLUMNS["delivery"], 5, drop=2),
+    _score_col("fillers", COLUMNS["fillers"], 4, drop=3),
+    _score_col("flow", COLUMNS["flow"], 4, drop=4),
+    Column("wpm", COLUMNS["wpm"], 4, "right", lambda r: _num(r.wpm, ".0f"), drop=5),
     Column("fillers_per_min", COLUMNS["fillers_per_min"], 8, "right",
-           lambda r: _num(r.fillers_per_min, ".1f")),
+           lambda r: _num(r.fillers_per_min, ".1f"), drop=7),
     Column("drill", COLUMNS["drill"], 5, "right",
-           lambda r: "" if r.drill_id is None else str(r.drill_id)),
+           lambda r: "" if r.drill_id is None else str(r.drill_id), drop=8),
 ]
 SORT_CYCLE = [c.key for c in COLUMN_SPECS]
 
@@ -97,13 +100,19 @@ class HistoryScreen(Screen[None]):
     """Every take. Constructed with the store (and optionally everything it needs for
     replay and re-scoring), so it runs on its own in tests."""
 
+    # One line of compact filters: at 80 columns the bordered ones squeezed the text
+    # filter to 4 letters and the category to nothing.
     DEFAULT_CSS = """
-    HistoryScreen #history-filters { height: 3; }
-    HistoryScreen #filter-text { width: 2fr; }
-    HistoryScreen #filter-category { width: 1fr; }
-    HistoryScreen #filter-since, HistoryScreen #filter-until { width: 20; }
-    HistoryScreen #filter-drill { width: 24; }
-    HistoryScreen Input.-invalid { border: tall $error; }
+    HistoryScreen #history-filters { height: 1; margin: 1 0; }
+    HistoryScreen #history-filters > * { margin-left: 1; }
+    HistoryScreen #filter-text { width: 1fr; }
+    HistoryScreen #filter-category { width: 24; }
+    HistoryScreen #filter-since { width: 15; }
+    HistoryScreen #filter-until { width: 12; }
+    HistoryScreen #filter-drill { width: 24; margin-right: 1; }
+    HistoryScreen.-narrow #filter-category { width: 16; }
+    HistoryScreen.-narrow #filter-drill { width: 13; }
+    HistoryScreen Input.-invalid { color: $error; text-style: bold; }
     HistoryScreen #history-status { height: 1; color: $text-muted; padding: 0 1; }
     """
     AUTO_FOCUS = "#history-table"  # focus once: each focus change recomposes the footer
@@ -145,14 +154,14 @@ class HistoryScreen(Screen[None]):
         yield Header()
         with Horizontal(id="history-filters"):
             yield Input(self.filter.text, placeholder="Filter by prompt  ( / )",
-                        id="filter-text")
-            yield Select([], prompt="All categories", id="filter-category")
-            yield Input(placeholder="since 7d/date", id="filter-since")
-            yield Input(placeholder="until date", id="filter-until")
-            yield Select([], prompt="All takes", id="filter-drill")
+                        id="filter-text", compact=True)
+            yield Select([], prompt="All categories", id="filter-category", compact=True)
+            yield Input(placeholder="since 7d/date", id="filter-since", compact=True)
+            yield Input(placeholder="until date", id="filter-until", compact=True)
+            yield Select([], prompt="All takes", id="filter-drill", compact=True)
         yield TakeTable(COLUMN_SPECS, id="history-table")
         yield Static(id="history-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "History"
@@ -404,29 +413,18 @@ class HistoryScreen(Screen[None]):
             if choice:
                 self.export(row, choice)
 
-        self.app.push_screen(ExportScreen(row.drill_id is not None), chosen)
+        self.app.push_screen(ExportScreen(row.drill_id is not None, self._export_folder),
+                             chosen)
+
+    @property
+    def _export_folder(self) -> Path:
+        from voicecoach.export import exports_dir
+
+        return self.export_dir or exports_dir()
 
     def export(self, row: TakeRow, choice: str) -> Path | None:
-        from voicecoach.export import default_name, export_drill, export_take
-        from voicecoach.private import private_dir, write_private
-
-        kind, fmt = choice.split("-")
-        long_pause = self.long_pause_s
-        try:
-            if kind == "drill":
-                text = export_drill(self.store, row.drill_id, fmt, long_pause, self._info)
-                name = default_name("drill", row.drill_id, fmt)
-            else:
-                text = export_take(self.store, row.id, fmt, long_pause, self._info)
-                name = default_name("take", row.id, fmt)
-            folder = private_dir(self.export_dir or _default_export_dir(),
-                                 tighten=self.export_dir is None)  # ours: 0700
-            path = write_private(folder / name, text)  # 0600
-        except (VoiceCoachError, OSError) as err:
-            self.notify(str(err), title="Export", severity="error")
-            return None
-        self.notify(str(path), title="Exported")
-        return path
+        return export_choice(self, self.store, choice, self._export_folder, row.id,
+                             row.drill_id, self.long_pause_s, self._info)
 
     # --- re-score --------------------------------------------------------------------------
     def action_rescore(self) -> None:
@@ -488,9 +486,3 @@ class HistoryScreen(Screen[None]):
         if failed:
             text += f"; {len(failed)} kept the old report ({failed[0].error})"
         self.notify(text, title="Re-score", severity="warning" if failed else "information")
-
-
-def _default_export_dir() -> Path:
-    from voicecoach.config import data_dir
-
-    return data_dir() / "exports"

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from voicecoach.errors import VoiceCoachError
+
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
+{name} .title {{ text-style: bold; }}
 {name} > Vertical {{
     width: 64; height: auto; max-height: 80%;
     border: thick $primary; background: $surface; padding: 1 2;
@@ -63,22 +69,28 @@ EXPORT_CHOICES = (
 
 
 class ExportScreen(ModalScreen[str | None]):
-    """Which export; dismissed with one of EXPORT_CHOICES' keys, or None."""
+    """Which export; dismissed with one of EXPORT_CHOICES' keys, or None. Says where the
+    file will go before it is written."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ExportScreen") + """
     ExportScreen OptionList { height: auto; }
+    ExportScreen #export-where { color: $text-muted; margin-top: 1; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, has_drill: bool) -> None:
+    def __init__(self, has_drill: bool, folder: Path | None = None) -> None:
         super().__init__()
         self.has_drill = has_drill
+        self.folder = folder
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Export", classes="title")
             yield OptionList(*(Option(label, id=key) for key, label in EXPORT_CHOICES
                                if self.has_drill or not key.startswith("drill")))
+            if self.folder is not None:
+                yield Static(Text.assemble("Saved in ", (str(self.folder), "cyan")),
+                             id="export-where")
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -86,3 +98,21 @@ class ExportScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def export_choice(screen: Screen[Any], store: Any, choice: str, folder: Path, take_id: Any,
+                  drill_id: Any, long_pause_s: float, info: Any = None) -> Path | None:
+    """Write the export `choice` (an EXPORT_CHOICES key) into `folder`; the path, or the
+    reason it failed, is shown on `screen`."""
+    from voicecoach.export import export_to_folder
+
+    kind, fmt = choice.split("-")
+    try:
+        path = export_to_folder(store, folder, fmt, long_pause_s=long_pause_s, info=info,
+                                **({"drill_id": drill_id} if kind == "drill"
+                                   else {"take_id": take_id}))
+    except VoiceCoachError as err:
+        screen.notify(str(err), title="Export", severity="error")
+        return None
+    screen.notify(str(path), title="Exported", timeout=10)
+    return path

@@ -6,6 +6,7 @@ Each prompt shows whether it was practiced and its last overall score.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -14,25 +15,67 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from voicecoach.prompts import CATEGORIES, Prompt
 from voicecoach.tui.format import duration, score_text, truncate
+from voicecoach.tui.widgets.keys import KeyFooter
 
 if TYPE_CHECKING:
     from voicecoach.tui.app import VoiceCoachApp
 
 ALL = "__all__"
-CATEGORY_PANE = 30  # keep in step with #category-pane in voicecoach.tcss
+NARROW = 100  # columns; keep in step with the app's breakpoint and voicecoach.tcss
+# Keep in step with #category-pane in voicecoach.tcss (wide, narrow).
+CATEGORY_PANE = {False: 30, True: 24}
 # Columns besides the prompt text: marker, category, answer time, last score; each
 # cell has one column of padding on both sides; the table has a border and scrollbar.
 FIXED_COLS = (1, 16, 5, 4)
-CHROME = CATEGORY_PANE + 2 + 2 + 2 * (len(FIXED_COLS) + 1)
+MIN_PROMPT = 24
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How the prompt list fits a screen `width` columns wide."""
+
+    width: int
+
+    @property
+    def narrow(self) -> bool:
+        return self.width < NARROW
+
+    @property
+    def pane(self) -> int:
+        return CATEGORY_PANE[self.narrow]
+
+    @property
+    def show_category(self) -> bool:
+        """The category column goes first when space is short: the pane and the
+        preview below both name it."""
+        return self._prompt(with_category=True) >= MIN_PROMPT
+
+    @property
+    def prompt(self) -> int:
+        return max(MIN_PROMPT if self.show_category else 12,
+                   self._prompt(self.show_category))
+
+    def _prompt(self, with_category: bool) -> int:
+        done, category, answer, last = FIXED_COLS
+        cols = [done, answer, last] + ([category] if with_category else [])
+        chrome = self.pane + 2 + 2 + 2 * (len(cols) + 1)
+        return self.width - chrome - sum(cols)
 
 
 def prompt_width(screen_width: int) -> int:
-    return max(24, screen_width - CHROME - sum(FIXED_COLS))
+    return Layout(screen_width).prompt
+
+
+def category_label(name: str, done: int, total: int, width: int) -> str:
+    """`name (done/total)` in `width` columns: a long name is shortened, never wrapped
+    (a wrapped one looked like two categories)."""
+    count = f" ({done}/{total})"
+    return truncate(name, max(4, width - len(count))) + count
 
 
 class PromptTable(DataTable[object]):
@@ -50,14 +93,15 @@ def matches(prompt: Prompt, query: str) -> bool:
 
 class HomeScreen(Screen[None]):
     BINDINGS = [
-        Binding("r", "random", "Random prompt"),
+        Binding("r", "random", "Random"),
         Binding("d", "drill", "Drill"),
         Binding("h", "history", "History"),
         Binding("g", "progress", "Progress"),
         Binding("s", "settings", "Settings"),
-        Binding("slash", "search", "Search", key_display="/"),
+        # Not in the footer (its placeholder names the key): at 80 columns every
+        # footer key of this screen then fits.
+        Binding("slash", "search", "Search", key_display="/", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
-        Binding("q", "app.quit", "Quit"),
     ]
 
     def __init__(self) -> None:
@@ -81,28 +125,33 @@ class HomeScreen(Screen[None]):
                 yield PromptTable(id="prompt-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="preview")
         yield Static(id="home-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        self._width = 0
+        self._layout = Layout(self.size.width or 120)
         self._fill_categories()
         self._fill_table()
         self.query_one("#prompt-table", DataTable).focus()
         self.watch(self.vc, "engine_status", self._show_status)
 
     def on_resize(self) -> None:
-        if prompt_width(self.size.width) != self._width:
+        layout = Layout(self.size.width)
+        if layout != self._layout:
+            if layout.pane != self._layout.pane:
+                self._fill_categories()
             self._fill_table(keep_cursor=True)
 
-    def _columns(self, table: DataTable[object]) -> None:
-        self._width = prompt_width(self.size.width or 120)
+    def _columns(self, table: DataTable[object]) -> Layout:
+        layout = self._layout = Layout(self.size.width or 120)
         table.clear(columns=True)
         done, category, answer, last = FIXED_COLS
         table.add_column("", key="done", width=done)
-        table.add_column("Prompt", key="text", width=self._width)
-        table.add_column("Category", key="category", width=category)
+        table.add_column("Prompt", key="text", width=layout.prompt)
+        if layout.show_category:
+            table.add_column("Category", key="category", width=category)
         table.add_column("Time", key="time", width=answer)
         table.add_column("Last", key="last", width=last)
+        return layout
 
     def on_screen_resume(self) -> None:
         # Back from a take: the practiced marks and last scores may have changed.
@@ -113,12 +162,13 @@ class HomeScreen(Screen[None]):
     def _fill_categories(self) -> None:
         prompts = self.vc.prompts
         scores = self.vc.last_scores()
+        width = Layout(self.size.width or 120).pane - 4  # border and option padding
         options = [Option(f"All prompts ({len(prompts)})", id=ALL)]
         for cat in CATEGORIES:
             in_cat = [p for p in prompts if p.category == cat]
             if in_cat:
                 done = sum(1 for p in in_cat if p.id in scores)
-                options.append(Option(f"{cat} ({done}/{len(in_cat)})", id=cat))
+                options.append(Option(category_label(cat, done, len(in_cat), width), id=cat))
         olist = self.query_one("#category-list", OptionList)
         highlighted = olist.highlighted
         olist.clear_options()
@@ -132,12 +182,12 @@ class HomeScreen(Screen[None]):
         self.shown = [p for p in self.vc.prompts
                       if (self.category == ALL or p.category == self.category)
                       and matches(p, self.query_text)]
-        self._columns(table)
-        width = self._width
+        layout = self._columns(table)
         for p in self.shown:
             last = scores.get(p.id, -1)
             done = Text("●", style="green") if p.id in scores else Text("·", style="dim")
-            table.add_row(done, truncate(p.text, width), truncate(p.category, FIXED_COLS[1]),
+            category = [truncate(p.category, FIXED_COLS[1])] if layout.show_category else []
+            table.add_row(done, truncate(p.text, layout.prompt), *category,
                           duration(p.answer_s), score_text(last), key=p.id)
         if self.shown:
             table.move_cursor(row=min(row, len(self.shown) - 1))
@@ -192,6 +242,9 @@ class HomeScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
+        """Enter: the one prompt found opens; with several, the list takes the keys."""
+        if len(self.shown) == 1:
+            self.vc.open_practice(self.shown[0])
         self.query_one("#prompt-table", DataTable).focus()
 
     @on(DataTable.RowHighlighted, "#prompt-table")

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, ProgressBar, Static
+from textual.widgets import Header, Label, ProgressBar, Static
 
 from voicecoach import trace
 from voicecoach.errors import VoiceCoachError
@@ -31,6 +31,7 @@ from voicecoach.tui.messages import (
 )
 from voicecoach.tui.speech import can_speak
 from voicecoach.tui.take import score_take
+from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.widgets.record_panel import RecordPanel
 
 if TYPE_CHECKING:
@@ -87,11 +88,12 @@ class PracticeScreen(Screen[None]):
                 yield ProgressBar(total=100, show_eta=False, id="proc-bar")
             yield Static(id="practice-hint")
             yield Static(id="engine-line")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.vc.ensure_engine()
         self.watch(self.vc, "engine_status", self._engine_status)
+        self._speech_timer = self.set_interval(0.25, self._speech_check, pause=True)
         self._hint()
 
     def on_unmount(self) -> None:
@@ -119,6 +121,7 @@ class PracticeScreen(Screen[None]):
         if self.processing:
             return
         self.vc.speaker.stop()  # the microphone must not hear the question
+        self._speech_timer.pause()
         self.panel.start(self.prompt.id, category=self.prompt.category)
         self._hint()
 
@@ -132,12 +135,25 @@ class PracticeScreen(Screen[None]):
             self.action_record()
 
     def action_speak(self) -> None:
+        """Read the prompt aloud; p again while it speaks stops it."""
         if self.panel.state != "idle":
             self.notify("Not while recording.", severity="warning")
             return
-        error = self.vc.speaker.say(self.prompt)
-        if error:
-            self.notify(error, severity="warning")
+        if self.vc.speaker.speaking:
+            self.vc.speaker.stop()
+        else:
+            error = self.vc.speaker.say(self.prompt)
+            if error:
+                self.notify(error, severity="warning")
+                return
+            # Watch the synthesizer: the hint says it is speaking until it is done.
+            self._speech_timer.resume()
+        self._hint()
+
+    def _speech_check(self) -> None:
+        if not self.vc.speaker.speaking:
+            self._speech_timer.pause()
+            self._hint()
 
     def action_back(self) -> None:
         if self.panel.state != "idle" or self.processing:
@@ -220,8 +236,8 @@ class PracticeScreen(Screen[None]):
         self._takes += 1
         from voicecoach.tui.result import ResultScreen
 
-        self.vc.push_screen(ResultScreen(self.prompt, message.report, message.previous),
-                            self._after_result)
+        self.vc.push_screen(ResultScreen(self.prompt, message.report, message.previous,
+                                         take_id=message.take_id), self._after_result)
         trace.mark("result.pushed")
         self._end_processing()
         if message.problem:
@@ -254,6 +270,11 @@ class PracticeScreen(Screen[None]):
             text = "Think aloud: say what you are doing and why. Press s (or space) to stop."
         elif state in ("starting", "stopping"):
             text = ""
+        elif self.vc.speaker.speaking:
+            self.query_one("#practice-hint", Static).update(Text(
+                "♪ Reading the prompt aloud…  p stops it; r stops it and starts recording.",
+                style="bold"))
+            return
         else:
             speak = "p reads the prompt aloud; " if can_speak(self.prompt) else ""
             text = (f"Take a moment to plan. {speak}press r (or space) to start recording, "

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, OptionList, Static
+from textual.widgets import Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
@@ -28,17 +29,41 @@ from voicecoach.progress import (
     streaks,
     summary,
 )
+from voicecoach.tui.format import pace_band
+from voicecoach.tui.widgets.keys import KeyFooter
 
 CHARTS = ("overall", "wpm", "fillers_per_min", "long_pauses", "structure")
+VOLUME_DAYS = 14
 
 
-def plot_metric(plot: PlotextPlot, rows: list[TakeRow], metric: str) -> int:
-    """Draw one metric's daily means into `plot`; returns how many days it shows."""
-    spec = METRICS[metric]
+# Short enough for a chart a third of 120 columns wide.
+TITLES = {"wpm": "Pace (wpm)", "fillers_per_min": "Fillers per min"}
+
+
+def chart_title(metric: str) -> str:
+    return TITLES.get(metric, METRICS[metric].label)
+
+
+def y_ticks(values: list[float], metric: str) -> tuple[list[float], list[str]]:
+    """Three round y ticks (bottom, middle, top): plotext's own came out as 83.3, 66.7."""
+    if metric in ("overall", "structure"):
+        return [0.0, 50.0, 100.0], ["0", "50", "100"]
+    lo, hi = min(values), max(values)
+    if hi - lo < 1e-9:
+        lo, hi = lo - 1, hi + 1
+    digits = 0 if hi - lo >= 3 else 1
+    ticks = [lo, (lo + hi) / 2, hi]
+    return ticks, [f"{t:.{digits}f}" for t in ticks]
+
+
+def plot_metric(plot: PlotextPlot, rows: list[TakeRow], metric: str,
+                band: tuple[float, float] = PACE_BAND) -> int:
+    """Draw one metric's daily means into `plot`; returns how many days it shows.
+    A pace chart shows `band` (the user's, from Settings) as two lines. The title is
+    the chart's border title (Textual shortens it to fit; plotext dropped it)."""
     days = daily(series(rows, metric))
     plt = plot.plt
     plt.clear_figure()
-    plt.title(spec.label + (f" ({spec.unit})" if spec.unit else ""))
     if not days:
         plt.text("no scored takes yet", 0.5, 0.5, alignment="center")
         plt.xlim(0, 1)
@@ -52,10 +77,12 @@ def plot_metric(plot: PlotextPlot, rows: list[TakeRow], metric: str) -> int:
     ys = [round(d.value, 1) for d in days]
     plt.plot(xs, ys, marker="braille")
     plt.scatter(xs, ys, marker="dot")
-    if metric in ("overall", "structure"):
-        plt.ylim(0, 100)
+    shown = ys + (list(band) if metric == "wpm" else [])
+    ticks, labels = y_ticks(shown, metric)
+    plt.ylim(ticks[0], ticks[-1])
+    plt.yticks(ticks, labels)
     if metric == "wpm":
-        for bound in PACE_BAND:  # the pace band, for reference
+        for bound in band:  # the pace band, for reference
             plt.hline(bound, "gray")
     ticks = spaced_ticks(xs)
     plt.xticks(ticks, [date.fromordinal(first.toordinal() + t).strftime("%m-%d")
@@ -77,7 +104,7 @@ def spaced_ticks(xs: list[int]) -> list[int]:
 
 
 def plot_volume(plot: PlotextPlot, rows: list[TakeRow], today: date | None = None,
-                days: int = 14) -> None:
+                days: int = VOLUME_DAYS) -> None:
     """Takes per day over the last `days` days: the practice behind the streak."""
     today = today or date.today()
     counts = [0] * days
@@ -87,7 +114,6 @@ def plot_volume(plot: PlotextPlot, rows: list[TakeRow], today: date | None = Non
             counts[days - 1 - back] += 1
     plt = plot.plt
     plt.clear_figure()
-    plt.title(f"Takes per day, last {days} days")
     practised = [(i, n) for i, n in enumerate(counts) if n]
     if practised:
         plt.bar([i for i, _ in practised], [n for _, n in practised], width=0.4)
@@ -102,6 +128,7 @@ def plot_volume(plot: PlotextPlot, rows: list[TakeRow], today: date | None = Non
 
 
 def side_text(rows: list[TakeRow], prompts: list[Any] | None, today: date | None) -> Text:
+    """Streaks and totals, then the heading of the list `next_table` draws."""
     streak = streaks(rows, today)
     sm = summary(rows, today)
     text = Text()
@@ -119,34 +146,54 @@ def side_text(rows: list[TakeRow], prompts: list[Any] | None, today: date | None
             text.append(f" ({change:+.0f} vs the week before)",
                         style="green" if change >= 0 else "red")
         text.append("\n")
-    text.append("\nPractise next\n", style="bold")
-    needs = needs_practice(rows, prompts or (), today)
-    if not needs:
-        text.append("  nothing yet: record a take first\n", style="dim")
-    for n in needs:
-        score = "–" if n.last_overall is None else str(n.last_overall)
-        text.append(f"  {score:>3}  ", style="bold")
-        text.append(f"{n.text}\n")
-        text.append(f"       {n.reason}\n", style="dim")
+    text.append("\nPractise next", style="bold")
+    if not needs_practice(rows, prompts or (), today):
+        text.append("\n  nothing yet: record a take first", style="dim")
     return text
 
 
+def next_table(rows: list[TakeRow], prompts: list[Any] | None, today: date | None
+               ) -> Table:
+    """The prompts most in need of practice, as a grid: a prompt that wraps stays
+    indented under itself (as text, its second line ran back under the score)."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(justify="right", width=5)
+    table.add_column(ratio=1)
+    for n in needs_practice(rows, prompts or (), today):
+        score = "–" if n.last_overall is None else str(n.last_overall)
+        table.add_row(Text(score, style="bold"),
+                      Text.assemble(n.text, "\n", (n.reason, "dim")))
+    return table
+
+
 class ProgressScreen(Screen[None]):
+    # Wide: six charts in a 3×2 grid filling the screen. Narrow (80 columns): two per
+    # row at a readable height, scrolled; the left pane gives up ten columns.
     DEFAULT_CSS = """
     ProgressScreen #progress-body { height: 1fr; }
     ProgressScreen #progress-left { width: 40; }
+    ProgressScreen.-narrow #progress-left { width: 30; }
     ProgressScreen #progress-categories { height: auto; max-height: 12; }
+    ProgressScreen.-short #progress-categories { max-height: 6; }
     ProgressScreen #progress-side { height: 1fr; border: round $primary 50%; }
+    ProgressScreen #progress-scroll { width: 1fr; height: 1fr; }
     ProgressScreen #progress-charts {
-        grid-size: 3 2; grid-gutter: 0 1; width: 1fr; height: 1fr;
+        grid-size: 3 2; grid-gutter: 0 1; height: 100%; min-height: 20;
     }
-    ProgressScreen PlotextPlot { height: 1fr; min-height: 8; }
+    ProgressScreen.-narrow #progress-charts {
+        grid-size: 2; grid-rows: 11; height: auto; min-height: 0;
+    }
+    ProgressScreen .chart {
+        border: round $primary 50%; border-title-color: $text; height: 100%;
+    }
+    ProgressScreen PlotextPlot { height: 1fr; }
     """
     BINDINGS = [Binding("escape", "back", "Back")]
 
     def __init__(self, rows: list[TakeRow], prompts: list[Any] | None = None,
-                 today: date | None = None) -> None:
+                 today: date | None = None, settings: Any = None) -> None:
         super().__init__()
+        self.settings = settings  # None: the app's
         self.rows = rows
         self.prompts = prompts
         self.today = today
@@ -165,11 +212,17 @@ class ProgressScreen(Screen[None]):
                 with VerticalScroll(id="progress-side"):
                     yield Static(side_text(self.rows, self.prompts, self.today),
                                  id="progress-summary")
-            with Grid(id="progress-charts"):
+                    yield Static(next_table(self.rows, self.prompts, self.today),
+                                 id="progress-next")
+            with VerticalScroll(id="progress-scroll"), Grid(id="progress-charts"):
                 for metric in CHARTS:
-                    yield PlotextPlot(id=f"chart-{metric}")
-                yield PlotextPlot(id="chart-volume")
-        yield Footer()
+                    with Vertical(classes="chart") as chart:
+                        chart.border_title = chart_title(metric)
+                        yield PlotextPlot(id=f"chart-{metric}")
+                with Vertical(classes="chart") as chart:
+                    chart.border_title = f"Takes a day ({VOLUME_DAYS} d)"
+                    yield PlotextPlot(id="chart-volume")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Progress"
@@ -179,9 +232,10 @@ class ProgressScreen(Screen[None]):
 
     def draw(self) -> None:
         rows = self.groups.get(self.category, [])
+        band = pace_band(self.settings or getattr(self.app, "settings", None))
         for metric in CHARTS:
             self.shown_days[metric] = plot_metric(
-                self.query_one(f"#chart-{metric}", PlotextPlot), rows, metric)
+                self.query_one(f"#chart-{metric}", PlotextPlot), rows, metric, band)
         plot_volume(self.query_one("#chart-volume", PlotextPlot), rows, self.today)
 
     @on(OptionList.OptionHighlighted, "#progress-categories")

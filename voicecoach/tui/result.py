@@ -3,7 +3,7 @@ and the change since the previous take of the same prompt."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
@@ -12,22 +12,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from voicecoach.prompts import Prompt
 from voicecoach.report import Report
 from voicecoach.tui.feedback import SCORE_ORDER, changes, pace_text, top_tips, went_well
 from voicecoach.tui.format import clock, delta_text, score_style, truncate
+from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
     from voicecoach.config import Settings
     from voicecoach.tui.app import VoiceCoachApp
 
-BAR = 20
+BAR = 20  # the score bars' length; half on a narrow screen (keep #scores-box in step)
+NARROW = 100
 
 
-def score_table(report: Report, previous: Report | None) -> Table | Text | Group:
+def score_table(report: Report, previous: Report | None, bar: int = BAR
+                ) -> Table | Text | Group:
     if not report.scores:
         return Text("Scores need the scoring analysis; the delivery numbers are on the right.",
                     style="dim")
@@ -41,13 +44,13 @@ def score_table(report: Report, previous: Report | None) -> Table | Text | Group
         if name not in report.scores:
             continue
         value = report.scores[name]
-        filled = round(value / 100 * BAR)
-        bar = Text("█" * filled, style=score_style(value).replace("bold ", ""))
-        bar.append("░" * (BAR - filled), style="grey30")
+        filled = round(value / 100 * bar)
+        cells = Text("█" * filled, style=score_style(value).replace("bold ", ""))
+        cells.append("░" * (bar - filled), style="grey30")
         delta = (delta_text(value - prev[name], None if value == prev[name]
                             else value > prev[name]) if name in prev else Text(""))
         label = Text(name, style="bold" if name == "overall" else "")
-        table.add_row(label, bar, Text(str(value), style=score_style(value)), delta)
+        table.add_row(label, cells, Text(str(value), style=score_style(value)), delta)
     if report.extra.get("not_judged"):
         return Group(table, Text(report.extra["not_judged"], style="dim"))  # literal text
     return table
@@ -134,18 +137,22 @@ class ResultScreen(Screen[str]):
     BINDINGS = [
         Binding("t", "again", "Try again"),
         Binding("p", "replay", "Play back"),
+        Binding("e", "export", "Export"),
         Binding("n", "next", "Next prompt"),
         Binding("escape", "home", "Home"),
         Binding("escape", "back", "Back"),  # opened from a drill summary
     ]
 
     def __init__(self, prompt: Prompt | None, report: Report, previous: Report | None = None,
-                 *, allow_again: bool = True) -> None:
+                 *, allow_again: bool = True, take_id: Any = None,
+                 drill_id: Any = None) -> None:
         super().__init__()
         self.prompt = prompt
         self.report = report
         self.previous = previous
         self.allow_again = allow_again
+        self.take_id = take_id  # the stored take: what Export writes
+        self.drill_id = drill_id
 
     @property
     def vc(self) -> VoiceCoachApp:
@@ -182,16 +189,23 @@ class ResultScreen(Screen[str]):
         if report.warnings:
             yield Static(Text("⚠ " + "; ".join(report.warnings), style="yellow"),
                          id="result-warnings")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#transcript-box").focus()
+
+    def on_resize(self) -> None:
+        bar = BAR if self.size.width >= NARROW else BAR // 2
+        self.query_one("#scores-box", Static).update(score_table(self.report, self.previous,
+                                                                 bar))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("again", "next"):
             return self.allow_again and (action == "next" or self.prompt is not None)
         if action == "replay":
             return bool(self.report.audio_path)
+        if action == "export":
+            return self.take_id is not None
         if action in ("home", "back"):
             return (action == "home") == self.allow_again
         return True
@@ -201,7 +215,23 @@ class ResultScreen(Screen[str]):
         from voicecoach.tui.replay import ReplayScreen
 
         self.vc.push_screen(ReplayScreen(self.report, self.report.audio_path or None,
-                                         long_pause_s=self.vc.settings.long_pause_s))
+                                         long_pause_s=self.vc.settings.long_pause_s,
+                                         autoplay=True))
+
+    def action_export(self) -> None:
+        """This take (or its drill) as HTML or Markdown; the dialog says where it goes
+        and the notice names the file written."""
+        from voicecoach.export import exports_dir
+        from voicecoach.tui.history_dialogs import ExportScreen, export_choice
+
+        folder = exports_dir()
+
+        def chosen(choice: str | None) -> None:
+            if choice:
+                export_choice(self, self.vc.takes.store, choice, folder, self.take_id,
+                              self.drill_id, self.vc.settings.long_pause_s)
+
+        self.vc.push_screen(ExportScreen(self.drill_id is not None, folder), chosen)
 
     def action_again(self) -> None:
         self.dismiss("again")

@@ -1,7 +1,9 @@
 """Settings: input device, engine and model, drill times, filler words, pace band.
 
 Saved as TOML in the user's config directory (`config.save_settings`); values set
-by `VOICECOACH_*` environment variables win over the file and are marked here.
+by `VOICECOACH_*` environment variables win over the file: their fields are shown
+locked with the variable's name, and saving keeps the file's own value for them (the
+environment of one session never ends up in the file).
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Header, Input, Label, Select, Static
 
 from voicecoach.config import ENGINES, Settings, load_settings, save_settings, settings_path
 from voicecoach.errors import VoiceCoachError
 from voicecoach.tui.messages import DevicesListed
+from voicecoach.tui.widgets.keys import KeyFooter
 
 if TYPE_CHECKING:
     from voicecoach.tui.app import VoiceCoachApp
@@ -30,7 +33,31 @@ INT_FIELDS = ("think_s", "answer_s", "pace_min_wpm", "pace_max_wpm")
 
 
 def env_overrides() -> list[str]:
-    return [f.name for f in fields(Settings) if f"VOICECOACH_{f.name.upper()}" in os.environ]
+    return [f.name for f in fields(Settings) if env_name(f.name) in os.environ]
+
+
+def env_name(field: str) -> str:
+    return f"VOICECOACH_{field.upper()}"
+
+
+class OnOff(Checkbox):
+    """A checkbox whose glyph says its state (✓ or blank): Textual's shows an X either
+    way, on or off, told apart by colour alone."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
+        return "✓" if self.value else " "
+
+
+def settings_to_save(chosen: Settings, environ: dict[str, str] | None = None) -> Settings:
+    """What goes into the file: `chosen`, except where the environment overrides a
+    field; there the file keeps what it had (or the default)."""
+    environ = dict(os.environ) if environ is None else environ
+    overridden = [f.name for f in fields(Settings) if env_name(f.name) in environ]
+    if not overridden:
+        return chosen
+    on_file = load_settings(environ={})
+    return replace(chosen, **{name: getattr(on_file, name) for name in overridden})
 
 
 def model_options(engine: str, current: str) -> list[tuple[str, str]]:
@@ -68,6 +95,7 @@ def parse_form(base: Settings, values: dict[str, str]) -> Settings:
 
 
 class SettingsScreen(Screen["Settings | None"]):
+    FORM = True  # letters are typed here: no single-key quit
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
@@ -89,8 +117,9 @@ class SettingsScreen(Screen["Settings | None"]):
                                        (str(settings_path()), "cyan")), id="settings-path")
             overridden = env_overrides()
             if overridden:
-                names = ", ".join(f"VOICECOACH_{n.upper()}" for n in overridden)
-                yield Static(Text(f"Set by the environment (wins over the file): {names}",
+                names = ", ".join(env_name(n) for n in overridden)
+                yield Static(Text(f"Set by the environment for this session (locked here; "
+                                  f"the file keeps its own value): {names}",
                                   style="yellow"), id="settings-env")
             with Vertical(classes="group") as group:
                 group.border_title = "Microphone"
@@ -132,15 +161,22 @@ class SettingsScreen(Screen["Settings | None"]):
                                 id="filler_words", compact=True)
                 with Horizontal(classes="row"):
                     yield Label("While recording", classes="field")
-                    yield Checkbox("show my words as I speak (some find it distracting)",
-                                   s.live_transcript, id="live_transcript", compact=True)
+                    yield OnOff("show my words as I speak (some find it distracting)",
+                                s.live_transcript, id="live_transcript", compact=True)
             yield Static(id="settings-error")
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
+        for name in env_overrides():  # locked, with the variable that set it
+            for widget in self.query(f"#{name}"):
+                widget.disabled = True
+                widget.tooltip = f"set by {env_name(name)}"
+                row = widget.parent
+                if row is not None and row.has_class("row"):
+                    row.mount(Label(f" ← {env_name(name)}", classes="env-note"))
         self.query_one("#input_device", Select).focus()
         self._list_devices()
 
@@ -189,7 +225,7 @@ class SettingsScreen(Screen["Settings | None"]):
             values[name] = value if isinstance(value, str) else ""
         if values["input_device"] == DEFAULT_DEVICE:
             values["input_device"] = ""
-        live = self.query_one("#live_transcript", Checkbox).value
+        live = self.query_one("#live_transcript", OnOff).value
         values["live_transcript"] = "on" if live else "off"
         return values
 
@@ -198,7 +234,7 @@ class SettingsScreen(Screen["Settings | None"]):
         error = self.query_one("#settings-error", Static)
         try:
             chosen = parse_form(self.settings, self._values())
-            save_settings(chosen)
+            save_settings(settings_to_save(chosen))
             effective = load_settings()  # the environment still wins
         except VoiceCoachError as err:
             error.update(Text(f"⚠ {err}", style="bold red"))

@@ -67,7 +67,24 @@ def finish_early(streamer: StreamingTranscriber | None) -> None:
 
 def score_take(path: Path, prompt: Prompt | None, engines: EngineService, settings: Settings,
                progress: Progress, streamer: StreamingTranscriber | None = None) -> Report:
-    """Transcribe and score `path`; raises VoiceCoachError with a one-line reason."""
+    """Transcribe and score `path`; raises VoiceCoachError with a one-line reason (the
+    reason alone: the user knows which take it is, its file path tells them nothing)."""
+    try:
+        return _score_take(path, prompt, engines, settings, progress, streamer)
+    except VoiceCoachError as err:
+        raise VoiceCoachError(without_path(str(err), path)) from None
+
+
+def without_path(message: str, path: Path) -> str:
+    """`message` without a leading "<path>: " (the core names the file it read)."""
+    for prefix in (f"{path}: ", "recording: "):
+        message = message.removeprefix(prefix)
+    return message
+
+
+def _score_take(path: Path, prompt: Prompt | None, engines: EngineService,
+                settings: Settings, progress: Progress,
+                streamer: StreamingTranscriber | None) -> Report:
     from voicecoach.pipeline import score_file
 
     if streamer is not None:

@@ -31,6 +31,9 @@ from voicecoach.history import TakeRow
 GAP = 1  # spaces between columns
 
 
+MIN_FLEX = 16  # the flexible (prompt) column never gets narrower than this
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -39,6 +42,7 @@ class Column:
     align: str = "left"  # left | right
     text: Callable[[TakeRow], str] = str
     style: Callable[[TakeRow], str] | None = None
+    drop: int = 0  # on a narrow table, columns with the highest `drop` go first; 0 stays
 
 
 class TakeTable(Widget, can_focus=True):
@@ -97,6 +101,7 @@ class TakeTable(Widget, can_focus=True):
         self.sort_column = ""
         self.descending = True
         self._cell_cache: dict[int, tuple[TakeRow, list[tuple[str, Style | None]]]] = {}
+        self._laid_out: tuple[int, list[tuple[int, Column, int]]] | None = None
         self.top = 0  # index of the first row on screen
 
     # --- data --------------------------------------------------------------------------------
@@ -122,11 +127,33 @@ class TakeTable(Widget, can_focus=True):
     def _max_top(self) -> int:
         return max(0, len(self.rows) - self.visible_rows)
 
-    def _widths(self) -> list[int]:
-        # one column for the mark on the left, one for the scrollbar on the right
-        fixed = sum(c.width for c in self.columns) + GAP * len(self.columns) + 2
-        flexible = max(16, self.size.width - fixed)
-        return [c.width or flexible for c in self.columns]
+    def _layout(self) -> list[tuple[int, Column, int]]:
+        """(index, column, width) of the columns that fit, left to right.
+
+        Columns are dropped (highest `drop` first) until the flexible one has at least
+        MIN_FLEX columns: on 80 columns the scores stay readable instead of running off
+        the right edge.
+        """
+        width = self.size.width
+        if self._laid_out is not None and self._laid_out[0] == width:
+            return self._laid_out[1]
+        shown = list(self.columns)
+        droppable = sorted((c for c in shown if c.drop), key=lambda c: -c.drop)
+        while True:
+            # one cell for the mark on the left, one for the scrollbar on the right
+            fixed = sum(c.width for c in shown) + GAP * len(shown) + 2
+            if width - fixed >= MIN_FLEX or not droppable:
+                break
+            shown.remove(droppable.pop(0))
+        flexible = max(MIN_FLEX, width - fixed)
+        layout = [(i, c, c.width or flexible) for i, c in enumerate(self.columns)
+                  if c in shown]
+        self._laid_out = (width, layout)
+        return layout
+
+    @property
+    def shown_columns(self) -> list[str]:
+        return [c.key for _, c, _ in self._layout()]
 
     def on_resize(self) -> None:
         self.top = min(self.top, self._max_top())
@@ -201,7 +228,7 @@ class TakeTable(Widget, can_focus=True):
     def column_x(self, key: str) -> int:
         """The x of column `key`'s first cell (for clicks in tests)."""
         left = 1
-        for column, width in zip(self.columns, self._widths()):
+        for _, column, width in self._layout():
             if column.key == key:
                 return left
             left += width + GAP
@@ -209,7 +236,7 @@ class TakeTable(Widget, can_focus=True):
 
     def _column_at(self, x: int) -> str | None:
         left = 1
-        for column, width in zip(self.columns, self._widths()):
+        for _, column, width in self._layout():
             if left <= x < left + width + GAP:
                 return column.key
             left += width + GAP
@@ -244,11 +271,16 @@ class TakeTable(Widget, can_focus=True):
 
     def _header(self, style: Style) -> Strip:
         segments = [Segment(" ", style)]
-        for column, w in zip(self.columns, self._widths()):
-            label = column.label
+        for _, column, w in self._layout():
+            cell = _fit(column.label, w, column.align)
             if column.key == self.sort_column:
-                label += " ▼" if self.descending else " ▲"
-            segments.append(Segment(_fit(label, w, column.align) + " " * GAP, style))
+                # the arrow takes the gap after the label: "Length▼" where "Length ▼"
+                # was cut to "Lengt…" in a 6-column cell
+                arrow = "▼" if self.descending else "▲"
+                cell = _fit(column.label + arrow, w + GAP, column.align)
+            else:
+                cell += " " * GAP
+            segments.append(Segment(cell, style))
         return Strip(segments)
 
     def _cells(self, row: TakeRow) -> list[tuple[str, Style | None]]:
@@ -275,7 +307,9 @@ class TakeTable(Widget, can_focus=True):
         mark_style = line_style + self.get_component_rich_style("take-table--marked")
         segments = [Segment("●" if marked else " ", mark_style if marked else line_style)]
         gap = Segment(" " * GAP, line_style)
-        for column, w, (text, extra) in zip(self.columns, self._widths(), self._cells(row)):
+        cells = self._cells(row)
+        for index, column, w in self._layout():
+            text, extra = cells[index]
             style = line_style + extra if extra is not None and not cursor else line_style
             segments.append(Segment(_fit(text, w, column.align), style))
             segments.append(gap)

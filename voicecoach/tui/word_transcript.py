@@ -35,8 +35,9 @@ class Piece:
 
 
 def pieces(report: Report, long_pause_s: float) -> list[Piece]:
-    """Words with their mark kinds, long pauses as `⏸ 2.4s`, untranscribed fillers, a
-    time at each paragraph."""
+    """Words with their mark kinds, long pauses as `‖2.4s` (as on the result screen;
+    ⏸ is an emoji some terminals draw two columns wide), untranscribed fillers, a time
+    at each paragraph."""
     from voicecoach.tui.marks import clock
 
     out: list[Piece] = []
@@ -44,7 +45,7 @@ def pieces(report: Report, long_pause_s: float) -> list[Piece]:
         if t.kind == "line":
             out.append(Piece(f"[{clock(t.start)}]", "time", new_line=True))
         elif t.kind == "pause":
-            out.append(Piece(f"⏸ {t.text}", "pause", span=(t.start, t.end)))
+            out.append(Piece(f"‖{t.text}", "pause", span=(t.start, t.end)))
         elif t.kind == "unsaid":
             out.append(Piece(t.text, "filler"))
         else:
@@ -53,8 +54,12 @@ def pieces(report: Report, long_pause_s: float) -> list[Piece]:
 
 
 class WordTranscript(ScrollView, can_focus=True):
+    # The scrollbar's column is always kept (stable gutter) and the text wraps inside
+    # it: wrapped to the full width, the scrollbar covered the lines' last letters.
     DEFAULT_CSS = """
-    WordTranscript { height: 1fr; padding: 0 1; }
+    WordTranscript {
+        height: 1fr; padding: 0 1; scrollbar-gutter: stable; overflow-x: hidden;
+    }
     """
 
     lit: reactive[int | None] = reactive(None)  # the word being spoken (or just spoken)
@@ -100,13 +105,18 @@ class WordTranscript(ScrollView, can_focus=True):
         self.lines = lines
         self.virtual_size = Size(width, len(lines))
 
+    @property
+    def text_width(self) -> int:
+        """Columns the text may use: the content less the scrollbar."""
+        return self.scrollable_content_region.width
+
     def on_resize(self) -> None:
-        if self.size.width != self._width:
-            self._wrap(self.size.width)
+        if self.text_width != self._width:
+            self._wrap(self.text_width)
             self._scroll_to_lit()
 
     def on_mount(self) -> None:
-        self._wrap(self.size.width or 60)
+        self._wrap(self.text_width or 60)
 
     # --- the lit word ------------------------------------------------------------------------
     def watch_lit(self, old: int | None, new: int | None) -> None:
@@ -147,7 +157,7 @@ class WordTranscript(ScrollView, can_focus=True):
 
     # --- drawing and clicks ------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.text_width
         base = self.rich_style
         index = int(self.scroll_y) + y
         if index >= len(self.lines):

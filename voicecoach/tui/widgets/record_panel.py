@@ -326,7 +326,10 @@ class RecordPanel(Vertical):
     def _failed(self, message: RecordingFailed) -> None:
         self.state = "idle"
         if self.take_id is not None:
-            self.vc.takes.failed(self.take_id, message.error)
+            # Nothing was recorded: the message says why; a take would only be an empty
+            # "[failed] 0:00" row in the history.
+            self.vc.takes.discard(self.take_id)
+            self.take_id = None
         self._set_warning(message.error, error=True)
 
     @on(RecordingStopped)
