@@ -35,7 +35,7 @@ import tomllib
 
 from voicecoach.analysis.words import norm
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO / "tests" / "corpus"
 CACHE_DIR = REPO / "tests" / ".cache" / "corpus"
 DOCS = REPO / "docs" / "scoring.md"
