@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from voicecoach.asr.base import FILLED_PAUSES, Word, norm
@@ -87,8 +87,12 @@ def _join_letters(tokens: list[Token]) -> list[Token]:
 
 
 def reference_tokens(said: str) -> list[Token]:
-    """The reference's words, marks kept as placeholders, filled pauses left out."""
+    """The reference's words, marks kept as placeholders, filled pauses left out.
+
+    A filled pause's letters go to the word before it: Whisper may hear "data, um"
+    as "day to come", a misheard stretch, not words nobody said."""
     out: list[Token] = []
+    pending = 0  # letters of fillers before the first word
     for raw in said.split():
         m = _MARK.match(raw.lower())
         if m:
@@ -99,6 +103,12 @@ def reference_tokens(said: str) -> list[Token]:
                 out.append(Token(raw.lower(), letters=len(word or ""), mark=True))
         elif not is_filler(raw):
             out += _tokens(raw)
+        elif out:
+            out[-1] = replace(out[-1], letters=out[-1].letters + len(norm(raw)))
+        else:
+            pending += len(norm(raw))
+        if out and pending:
+            out[0], pending = replace(out[0], letters=out[0].letters + pending), 0
     return _join_letters(out)
 
 

@@ -57,6 +57,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"replace the table in {DOCS.relative_to(REPO)}")
     parser.add_argument("--details", type=Path, metavar="FILE", help="write every invented "
                         "phrase, filler and pause error with the words around it")
+    parser.add_argument("--reports", type=Path, metavar="DIR", help="keep every report "
+                        "there as JSON and reuse those already there (no decoding again)")
     parser.add_argument("--json", action="store_true", help="print the raw numbers as JSON")
     return parser.parse_args(argv)
 
@@ -110,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     for engine in engines:
         for name, options in configurations(args, default):
             log(f"validate: {engine} {name}: {len(clips)} clips")
-            configs.append(run_config(name, options, clips, engine, args.model, log))
+            configs.append(run_config(name, options, clips, engine, args.model, log,
+                                      args.reports))
         if not args.no_spoken_pairs:
             pair_voices = ["espeak", "flite"] if args.quick else ["espeak", "flite", "flite:rms"]
             pairs += spoken_pairs(args.quick, pair_voices, engine, args.model, default)

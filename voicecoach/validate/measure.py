@@ -9,9 +9,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -247,18 +250,34 @@ class ConfigResult:
 
 
 def run_config(name: str, options, clips: list[LabeledClip], engine_name: str, model: str,
-               log: Callable[[str], None]) -> ConfigResult:
-    """Score every clip with one decoding configuration (`TranscribeOptions`)."""
+               log: Callable[[str], None], reports: Path | None = None) -> ConfigResult:
+    """Score every clip with one decoding configuration (`TranscribeOptions`).
+
+    With `reports`, each report is kept there as JSON, and one already there is read
+    instead of decoded again: metrics can be re-checked without the hour of decoding
+    (the time column then counts only what was decoded).
+    """
     from voicecoach.asr.models import load_engine
     from voicecoach.config import Settings
     from voicecoach.pipeline import score_file
+    from voicecoach.report import Report
 
     t0 = time.perf_counter()
-    engine = load_engine(engine_name, model, options)
+    engine = None
     settings = Settings(engine=engine_name, model=model, filler_prompt=options.filler_prompt)
     results = []
     for clip in clips:
-        res = evaluate(score_file(clip.path, engine, settings), clip)
+        kept = None if reports is None else reports / re.sub(
+            r"[^\w.-]+", "_", f"{engine_name}-{name}-{clip.id}-{clip.voice}.json")
+        if kept is not None and kept.exists():
+            report = Report.from_dict(json.loads(kept.read_text(encoding="utf-8")))
+        else:
+            engine = engine or load_engine(engine_name, model, options)
+            report = score_file(clip.path, engine, settings)
+            if kept is not None:
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                kept.write_text(report.to_json(), encoding="utf-8")
+        res = evaluate(report, clip)
         results.append(res)
         for x in res.invented:
             log(f"  {engine_name} {name} {clip.id}/{clip.voice}: "
