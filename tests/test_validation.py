@@ -114,7 +114,7 @@ def test_real_fillers_are_labeled_from_the_transcript_and_timed_by_the_textgrid(
     assert cold.untimed_filled == 0 and cold.pauses_known
     # The TextGrid has no "uh" after "intensity": labeled, but matched by count only.
     acoustic = real("mfa-acoustic-monologue")
-    assert [x.text for x in acoustic.fillers] == ["um", "um"]
+    assert [x.text for x in acoustic.fillers if x.kind == "filled_pause"] == ["um", "um"]
     assert acoustic.untimed_filled == 1
 
 
@@ -126,7 +126,8 @@ def test_real_labels_follow_the_transcripts_conventions():
     assert not livekit.judge_fillers and not livekit.fillers
     clips = validate.real_clips()
     assert all(c.path.exists() for c in clips) and len(clips) >= 54
-    assert sum(len(c.fillers) + c.untimed_filled for c in clips) == 26
+    assert sum(sum(x.kind == "filled_pause" for x in c.fillers) + c.untimed_filled
+               for c in clips) == 26
     quick = [c.id for c in validate.real_clips(quick=True) if c.id != "jfk"]
     assert len(quick) >= 2
 
@@ -186,3 +187,15 @@ def test_textgrid_reader_and_report_comparison():
     b = {"transcript": {"words": [{"text": "uh"}, {"text": "sew"}]}, "scores": {"overall": 80}}
     assert first_difference(a, a) == ""
     assert first_difference(a, b) == ".transcript.words[1].text: 'so' vs 'sew'"
+
+
+def test_a_transcripts_yknow_is_a_discourse_label_and_spelled_letters_are_long():
+    acoustic = real("mfa-acoustic-monologue")
+    assert [(x.text, x.start) for x in acoustic.fillers if x.kind == "discourse"] == \
+        [("yknow", 5.59)]
+    # "m f a" said is "em ef ay": "and the thing" for it is misheard, not invented.
+    found = align.invented_phrases(align.reference_tokens("m f a is like apex"),
+                                   align.hypothesis_tokens(words(
+                                       ("And", 0.7), ("the", 0.9), ("thing", 1.0),
+                                       ("is", 1.3), ("like", 1.5), ("Apex.", 1.8))))
+    assert [(x.text, x.misheard) for x in found] == [("and the thing", True)]

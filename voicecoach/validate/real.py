@@ -24,6 +24,9 @@ from voicecoach.validate.corpus import (
     load_toml,
 )
 
+# Discourse fillers a transcript marks as such by its spelling ("we're just yknow
+# there's ..."); elsewhere "you know" may be words, so a discourse flag is not judged.
+DISCOURSE = frozenset({"yknow"})
 _FIELD = re.compile(r'"((?:[^"]|"")*)"|(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)')
 
 
@@ -92,6 +95,8 @@ def labeled_clip(spec: dict, base: Path = CORPUS_DIR) -> LabeledClip:
     labels: list[Label] = []
     untimed = 0
     for token, iv in zip(tokens, times):
+        if verbatim and token in DISCOURSE and iv is not None:
+            labels.append(Label("discourse", token, iv.start, iv.end))
         if not verbatim or not is_filler(token):
             continue
         if iv is None:
