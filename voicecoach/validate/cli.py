@@ -85,7 +85,7 @@ def corpus_line(clips: list[LabeledClip], quick: bool, engines: list[str], model
     real = [c for c in clips if c.group == "real"]
     voices = ", ".join(sorted({c.voice for c in synthetic}))
     return (f"Corpus: {len(synthetic)} synthetic clips ({voices}); {len(real)} real clips "
-            f"({sum(len(c.fillers) + c.untimed_filled for c in real)} labeled filled "
+            f"({sum(len(c.filled) + c.untimed_filled for c in real)} labeled filled "
             f"pauses, {sum(len(c.pauses) for c in real)} pauses >= 1 s); "
             f"{'quick subset' if quick else 'full corpus'}; {', '.join(engines)} {model}.")
 

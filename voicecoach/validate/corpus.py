@@ -57,6 +57,10 @@ class LabeledClip:
         return [x for x in self.labels if x.kind != "pause"]
 
     @property
+    def filled(self) -> list[Label]:
+        return [x for x in self.labels if x.kind == "filled_pause"]
+
+    @property
     def pauses(self) -> list[Label]:
         return [x for x in self.labels if x.kind == "pause" and
                 x.end - x.start >= TARGET_PAUSE_S]

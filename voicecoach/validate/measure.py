@@ -260,8 +260,9 @@ def run_config(name: str, options, clips: list[LabeledClip], engine_name: str, m
     """Score every clip with one decoding configuration (`TranscribeOptions`).
 
     With `reports`, each report is kept there as JSON, and one already there is read
-    instead of decoded again: metrics can be re-checked without the hour of decoding
-    (the time column then counts only what was decoded).
+    instead of decoded again: metrics can be re-checked without the hour of decoding.
+    The time of a configuration decoded whole is kept beside them (seconds.json) and
+    reported again when all of it is read back.
     """
     from voicecoach.asr.models import load_engine
     from voicecoach.config import Settings
@@ -272,6 +273,7 @@ def run_config(name: str, options, clips: list[LabeledClip], engine_name: str, m
     engine = None
     settings = Settings(engine=engine_name, model=model, filler_prompt=options.filler_prompt)
     results = []
+    decoded = 0
     for clip in clips:
         kept = None if reports is None else reports / re.sub(
             r"[^\w.-]+", "_", f"{engine_name}-{name}-{clip.id}-{clip.voice}.json")
@@ -280,6 +282,7 @@ def run_config(name: str, options, clips: list[LabeledClip], engine_name: str, m
         else:
             engine = engine or load_engine(engine_name, model, options)
             report = score_file(clip.path, engine, settings)
+            decoded += 1
             if kept is not None:
                 kept.parent.mkdir(parents=True, exist_ok=True)
                 kept.write_text(report.to_json(), encoding="utf-8")
@@ -290,4 +293,18 @@ def run_config(name: str, options, clips: list[LabeledClip], engine_name: str, m
                 f"{'split word' if x.misheard else 'INVENTED'} {x.describe()}")
         if res.false_flags:
             log(f"  {engine_name} {name} {clip.id}/{clip.voice}: false flags {res.false_flags}")
-    return ConfigResult(name, results, time.perf_counter() - t0, engine_name)
+    seconds = time.perf_counter() - t0
+    if reports is not None:
+        seconds = _kept_seconds(reports, f"{engine_name} {name} {len(clips)} clips", seconds,
+                                whole=decoded == len(clips), reused=decoded == 0)
+    return ConfigResult(name, results, seconds, engine_name)
+
+
+def _kept_seconds(reports: Path, key: str, seconds: float, whole: bool, reused: bool
+                  ) -> float:
+    path = reports / "seconds.json"
+    kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if whole:
+        kept[key] = round(seconds, 1)
+        path.write_text(json.dumps(kept, indent=1), encoding="utf-8")
+    return kept.get(key, seconds) if reused else seconds
