@@ -92,11 +92,13 @@ def match(detections: list, labels: list[Label], tolerance: float = MATCH_TOLERA
 
 def context(words: list, start: float, end: float, span: float = CONTEXT_S) -> str:
     """The transcript around [start, end]: '... before [inside] after ...'."""
-    def pick(lo: float, hi: float) -> str:
-        return " ".join(w.text for w in words if lo <= (w.start + w.end) / 2 < hi)
+    def pick(lo: float, hi: float, closed: bool = False) -> str:
+        return " ".join(w.text for w in words
+                        if lo <= (c := (w.start + w.end) / 2) < hi or (closed and c == hi))
 
-    inside = pick(start, end) or "·"
-    return f"...{pick(start - span, start)} [{inside}] {pick(end, end + span)}..."
+    inside = pick(start, end, closed=True) or "·"  # a zero-length word is inside its instant
+    after = " ".join(w.text for w in words if end < (w.start + w.end) / 2 < end + span)
+    return f"...{pick(start - span, start)} [{inside}] {after}..."
 
 
 def evaluate(report, clip: LabeledClip) -> ClipResult:
