@@ -38,9 +38,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--filler-prompt", choices=("off", "on", "all", "default"),
                         default="default", help="Whisper filler priming (default: the "
                         "setting's default; 'all' compares off and on)")
-    parser.add_argument("--cost", action="store_true", help="also time the decoding "
-                        "without the filler prompt (off) and without the temperature "
-                        "fallback (on, greedy)")
+    parser.add_argument("--cost", nargs="?", const="all", metavar="ENGINE",
+                        help="also time the decoding without the filler prompt (off) and "
+                        "without the temperature fallback (on, greedy); with ENGINE, on "
+                        "that engine only")
     parser.add_argument("--prompt-text", action="append", default=[], metavar="TEXT",
                         help="also score with this filler prompt wording (repeatable), "
                         "to compare wordings against the default")
@@ -63,16 +64,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def configurations(args: argparse.Namespace, default: bool) -> list[tuple[str, object]]:
+def configurations(args: argparse.Namespace, default: bool, engine: str
+                   ) -> list[tuple[str, object]]:
     """(name, TranscribeOptions) for each decoding configuration asked for."""
     from voicecoach.asr.base import TranscribeOptions
 
     modes = {"off": [False], "on": [True], "all": [False, True],
              "default": [default]}[args.filler_prompt]
-    if args.cost:
+    cost = args.cost in ("all", engine)
+    if cost:
         modes = sorted(set(modes) | {False, default})
     out = [("on" if fp else "off", TranscribeOptions(filler_prompt=fp)) for fp in modes]
-    if args.cost:
+    if cost:
         out.append((f"{'on' if default else 'off'}, greedy",
                     TranscribeOptions(filler_prompt=default, temperatures=(0.0,))))
     out += [(f'"{text}"', TranscribeOptions(filler_prompt=True, filler_prompt_text=text))
@@ -110,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     configs: list[ConfigResult] = []
     pairs = text_pairs()
     for engine in engines:
-        for name, options in configurations(args, default):
+        for name, options in configurations(args, default, engine):
             log(f"validate: {engine} {name}: {len(clips)} clips")
             configs.append(run_config(name, options, clips, engine, args.model, log,
                                       args.reports))
