@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"validate: {engine} {name}: {len(clips)} clips")
             configs.append(run_config(name, options, clips, engine, args.model, log,
                                       args.reports))
-        if not args.no_spoken_pairs:
+        if not args.no_spoken_pairs and engine == engines[0]:  # scoring, not decoding
             pair_voices = ["espeak", "flite"] if args.quick else ["espeak", "flite", "flite:rms"]
             pairs += spoken_pairs(args.quick, pair_voices, engine, args.model, default)
     checks: list[Determinism] = []
