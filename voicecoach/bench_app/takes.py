@@ -102,6 +102,7 @@ class Take:
     overflows: int = -1
     peak_rss_mb: float = 0.0  # the app process's peak so far (VmHWM)
     rss_mb: float = 0.0  # its resident memory once the result is shown
+    cpu_per_s: float = 0.0  # app CPU seconds per second of recording (all threads)
     load: float = 0.0  # 1-minute load average at the stop
     live_lag_s: list[float] = field(default_factory=list)  # per word shown live
     error: str | None = None
@@ -131,6 +132,7 @@ def one_take(app: TerminalApp, mic: VirtualMic, clip: Clip, trace_path: Path,
     time.sleep(0.3)  # the user reads on: the pre-roll is full
     before = len(trace.read(trace_path))
 
+    cpu_before = app.cpu_s()
     pressed = app.press("r")
     seen, _ = app.wait_for(recording, 15.0, fail=_panel_warning)
     take.rec_s = seen - pressed
@@ -146,6 +148,7 @@ def one_take(app: TerminalApp, mic: VirtualMic, clip: Clip, trace_path: Path,
         raise RuntimeError(f"paplay failed with status {player.returncode}")
 
     stop = app.press("s")
+    take.cpu_per_s = (app.cpu_s() - cpu_before) / max(stop - pressed, 1e-3)
     take.load = os.getloadavg()[0]
     seen, _ = app.wait_for(scores_drawn, 300.0, fail=take_problem)
     take.stop_s = seen - stop

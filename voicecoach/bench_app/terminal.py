@@ -159,6 +159,14 @@ class TerminalApp:
         """The app process's peak resident memory (VmHWM) so far."""
         return self._status_mb("VmHWM")
 
+    def cpu_s(self) -> float:
+        """CPU seconds the app process has used (all its threads, user + system)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> float:
         """The app process's resident memory now (VmRSS)."""
         return self._status_mb("VmRSS")
