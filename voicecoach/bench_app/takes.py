@@ -129,7 +129,7 @@ def one_take(app: TerminalApp, mic: VirtualMic, clip: Clip, trace_path: Path,
     shown, _ = app.wait_for(practice_idle, 30.0)
     ready_at, _ = app.wait_for(mic_and_engine_ready, 90.0)
     take.ready_s = ready_at - shown
-    time.sleep(0.3)  # the user reads on: the pre-roll is full
+    time.sleep(0.6)  # the user reads on: the pre-roll is full
     before = len(trace.read(trace_path))
 
     cpu_before = app.cpu_s()
