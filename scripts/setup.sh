@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
-run_pkgs=(libportaudio2 libsndfile1 espeak-ng)
+run_pkgs=(libportaudio2 libsndfile1 espeak-ng sqlite3)
 test_pkgs=(flite sox pulseaudio pulseaudio-utils libasound2-plugins tmux)
 pkgs=("${run_pkgs[@]}")
 [ "$want_test" = 1 ] && pkgs+=("${test_pkgs[@]}")

@@ -38,6 +38,25 @@ def openai_engine():
     return load_engine("openai-whisper", "tiny.en")
 
 
+def app_engine(name: str):
+    """An engine decoding as the app does by default (the filler prompt on)."""
+    from voicecoach.asr.models import load_engine
+    from voicecoach.config import Settings
+    from voicecoach.pipeline import transcribe_options
+
+    return load_engine(name, "tiny.en", transcribe_options(Settings(engine=name)))
+
+
+@pytest.fixture(scope="session")
+def app_faster_engine():
+    return app_engine("faster-whisper")
+
+
+@pytest.fixture(scope="session")
+def app_openai_engine():
+    return app_engine("openai-whisper")
+
+
 @pytest.fixture(scope="session")
 def cache_dir() -> Path:
     CACHE.mkdir(exist_ok=True)
@@ -63,6 +82,20 @@ def cached_answer(name: str, parts: list, voice: str = "espeak", wpm: int = 165,
     save_wav(wav, samples)
     labels.write_text(json.dumps({"key": key, "segments": [s.__dict__ for s in segments]}))
     return wav, segments
+
+
+def small_tmpfs(mount: Path, size: str):
+    """Mount a tmpfs of `size` at `mount` (needs root; skips the test otherwise) and
+    unmount it afterwards: a disk that fills, or that can be remounted read-only."""
+    import subprocess
+
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs",
+                           str(mount)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs: {done.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def read_samples(path: Path) -> np.ndarray:

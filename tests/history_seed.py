@@ -23,6 +23,10 @@ DAYS = 3  # how far back `add_scored` callers start
 DRIFT = "drift-detect-handle"
 JFK_PROMPT = "behav-challenging-problem"
 
+# The seeded answers are short (JFK's 22 words): scored as if long enough to judge, so
+# history, compare and progress have every score to show.
+SEED_SETTINGS = Settings(scoring={"min_judged_words": 0, "min_judged_s": 0.0})
+
 WEAK = ["So, um, drift. I guess you, like, look at the data, I think.", 2.6,
         "And then, uh, maybe you retrain the model or something, basically.", 1.8,
         "Yeah. I think that is basically it."]
@@ -56,7 +60,7 @@ def scored_takes() -> dict[str, Scored]:
     from voicecoach.asr.models import load_engine
     from voicecoach.pipeline import score_file
 
-    settings = Settings()
+    settings = SEED_SETTINGS
     engine = load_engine("faster-whisper", "tiny.en")
     weak, _ = cached_answer("history-weak", WEAK, voice="espeak", wpm=150, lead_s=1.5)
     strong, _ = cached_answer("history-strong", STRONG, voice="flite", lead_s=0.8)

@@ -8,11 +8,12 @@ import re
 import pytest
 
 from voicecoach.analysis.rules import ScoringRules
-from voicecoach.analysis.scoring import SCORES, score_report
+from voicecoach.analysis.scoring import score_report
 from voicecoach.analysis.synthetic import report_from_text
 from voicecoach.config import Settings, load_settings
 from voicecoach.errors import VoiceCoachError
 from voicecoach.prompts import get_prompt
+from voicecoach.report import SCORE_NAMES as SCORES
 from voicecoach.report import Report
 from voicecoach.scorecard import render_scorecard, top_fixes
 
@@ -156,3 +157,29 @@ def test_cli_json_and_scorecard_on_spoken_answers(capsys):
     assert all(re.search(r"\[\w+, (whole answer|at \d+:\d\d|\d+:\d\d-\d+:\d\d)\]", f)
                for f in fixes), fixes
     assert "thinking aloud: rambling" in card
+
+
+def test_a_quote_too_short_to_judge_gets_no_structure_verdict_and_no_overall():
+    quote = ("And so, my fellow Americans, ask not what your country can do for you, "
+             "ask what you can do for your country.")
+    report = report_from_text(quote)
+    score_report(report, get_prompt("design-fraud-detection"))
+    assert "overall" not in report.scores and "structure" not in report.scores
+    assert {"delivery", "fillers", "flow"} <= set(report.scores)
+    data = json.loads(report.to_json())
+    assert data["scores"]["overall"] is None and data["scores"]["structure"] is None
+    assert data["not_judged"].startswith("Too short to judge")
+    assert not {f.category for f in report.findings} & {"structure", "content"}
+    assert Report.from_dict(data).scores == report.scores  # the nulls survive a reload
+    assert "coverage" not in data
+    assert all(s["category"] not in ("structure", "content") for s in data["strengths"])
+
+
+def test_an_answer_at_the_minimum_is_judged():
+    rules = ScoringRules()
+    text = " ".join(["First, I would look at the data and the labels."] * 5)  # 50 words
+    report = report_from_text(text, wpm=150.0)
+    assert report.metrics.word_count >= rules.min_judged_words
+    score_report(report, None, rules)
+    assert "overall" in report.scores and "structure" in report.scores
+    assert "not_judged" not in report.extra

@@ -132,3 +132,52 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path, name):
     assert lines[0].startswith("voicecoach: error: ")
     assert str(path) in lines[0] and expected in lines[0]
     assert "Traceback" not in out.stderr
+
+
+# --- issue #16 item 10: truthful one-liners ------------------------------------------------
+
+
+def test_a_fifo_a_device_and_a_symlink_loop_are_named_for_what_they_are(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.wav"
+    os.mkfifo(fifo)  # opening it would block for ever: it is never opened
+    with pytest.raises(AudioInputError, match=r"pipe\.wav: is a named pipe, not an audio file"):
+        load_audio(fifo)
+    with pytest.raises(AudioInputError, match=r"/dev/urandom: is a character device"):
+        load_audio("/dev/urandom")
+    loop = tmp_path / "loop.wav"
+    loop.symlink_to(loop)
+    with pytest.raises(AudioInputError, match=r"loop\.wav: a symbolic link loop"):
+        load_audio(loop)
+
+
+def test_a_header_whose_rate_disagrees_with_its_byte_rate_is_warned_about(tmp_path):
+    import struct
+
+    data = bytearray(JFK.read_bytes())
+    data[24:28] = struct.pack("<I", 8000)  # 16 kHz speech labelled 8 kHz: 22 s of slow speech
+    path = tmp_path / "eight-k.wav"
+    path.write_bytes(bytes(data))
+    audio = load_audio(path)
+    assert audio.duration_s == pytest.approx(22.0, abs=0.05)
+    [warning] = audio.warnings
+    assert "sample rate 8000 Hz" in warning and "(= 16000 Hz)" in warning
+
+
+def test_nan_samples_are_silence_with_one_warning_and_no_numpy_noise(tmp_path):
+    import soundfile as sf
+
+    samples = load_audio(JFK).samples.copy()
+    samples[1000:1100] = np.nan
+    samples[2000] = np.inf
+    path = tmp_path / "nan.wav"
+    sf.write(str(path), samples, 16_000, subtype="FLOAT")
+    code = ("import warnings, sys; warnings.simplefilter('error');"
+            "from voicecoach.audio.io import load_audio;"
+            "from voicecoach.audio.vad import speech_regions;"
+            "a = load_audio(sys.argv[1]); print(a.warnings); print(len(speech_regions(a.samples)))")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    assert "101 samples are not numbers" in out.stdout

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from history_seed import DAYS, add_scored, days_ago, scored_takes
+from history_seed import DAYS, SEED_SETTINGS, add_scored, days_ago, scored_takes
 
 from voicecoach.cli import main
 from voicecoach.config import Settings
@@ -42,7 +42,7 @@ def test_old_report_kept_until_the_new_one_is_complete(store, faster_engine):
         if "(1/2): transcribed" in message:  # mid-way through the first take
             seen_during.append(store.get(takes[0].id).overall)
 
-    outcomes = rescore(store, takes, faster_engine, Settings(), progress)
+    outcomes = rescore(store, takes, faster_engine, SEED_SETTINGS, progress)
     assert seen_during and set(seen_during) == {1}
     assert [o.ok for o in outcomes] == [True, True]
     weak = scored_takes()["weak"].report

@@ -20,7 +20,7 @@ from voicecoach.audio.recorder import ArraySource, Recorder, partial_path_for, w
 from voicecoach.audio.vad import Span
 from voicecoach.errors import StoreError
 from voicecoach.report import Filler, Finding, Metrics, Report
-from voicecoach.store.db import LOST, RECOVERED, REIMPORTED, SCHEMA_VERSION, Store
+from voicecoach.store.db import LOST, RECOVERED, REIMPORTED, REPORT_LOST, SCHEMA_VERSION, Store
 
 UTC = timezone.utc
 
@@ -242,37 +242,26 @@ def test_newer_schema_is_refused_and_left_alone(tmp_path):
     assert path.exists() and not list(tmp_path.glob("*.bak"))
 
 
-def test_damaged_database_is_moved_aside_and_recordings_come_back(tmp_path):
+def test_damaged_database_is_repaired_as_it_opens_and_recordings_come_back(tmp_path):
     path = tmp_path / "voicecoach.sqlite3"
     with Store(path) as store:
-        kept = store.add_take(wav(store.new_recording_path(), 2.0), prompt_id="p1")
+        kept = store.add_take(wav(store.new_recording_path(), 2.0), prompt_id="p1",
+                              category="ml-design")
         audio = kept.audio_path
     path.write_bytes(b"this is no database " * 500)  # e.g. a sync tool wrote over it
 
-    with pytest.raises(StoreError) as err:
-        Store(path)
-    message = str(err.value)
-    assert "\n" not in message
-    assert message.startswith("voicecoach.sqlite3 is damaged")
-    assert "moved aside to voicecoach.sqlite3." in message and ".bak" in message
-    [bak] = tmp_path.glob("voicecoach.sqlite3.*.bak")
-    assert bak.read_bytes().startswith(b"this is no database")
-    assert audio.exists()
-
-    with Store(path) as fresh:  # the next start is a fresh database ...
-        assert fresh.takes() == []
-        [back] = fresh.recover()  # ... and the recordings come back as takes
+    with Store(path) as fresh:  # the first start after the damage works
+        message = fresh.notice
+        assert message and "\n" not in message
+        assert message.startswith("voicecoach.sqlite3 was damaged")
+        [bak] = tmp_path.glob("voicecoach.sqlite3.*.bak")
+        assert bak.name in message and bak.read_bytes().startswith(b"this is no database")
+        assert audio.exists() and fresh.takes() == []
+        [back] = fresh.recover()  # the recording comes back, linked to its prompt again
         assert back.audio_path == audio and back.duration_s == pytest.approx(2.0)
         assert back.message == REIMPORTED and back.status == "recorded"
-
-
-def test_damaged_database_can_be_reset_in_place(tmp_path):
-    path = tmp_path / "voicecoach.sqlite3"
-    path.write_bytes(b"\x00garbage" * 1000)
-    with Store(path, reset_damaged=True) as store:
-        assert store.notice and "damaged" in store.notice
-        store.add_take(wav(store.new_recording_path()))
-        assert len(store.takes()) == 1
+        assert (back.prompt_id, back.category) == ("p1", "ml-design")
+        assert back.created_at == kept.created_at
 
 
 def test_damage_inside_the_file_is_found_and_readable_takes_are_salvaged(tmp_path):
@@ -290,27 +279,22 @@ def test_damage_inside_the_file_is_found_and_readable_takes_are_salvaged(tmp_pat
         data[offset:offset + page] = b"\xa5" * page
     path.write_bytes(bytes(data))
 
-    # The header is intact, so opening works; reading hits the damage: one line.
-    store = Store(path)
-    with pytest.raises(StoreError) as err:
-        for take in store.takes():
-            take.report  # noqa: B018 - reads every page
-    assert "\n" not in str(err.value) and "is damaged" in str(err.value)
-    store.close()
-
-    # The next start looks closer, moves the file aside and keeps what is readable.
-    with pytest.raises(StoreError) as err:
-        Store(path)
-    message = str(err.value)
+    # The header is intact, but opening walks each table's tree: the damage shows at
+    # once, and the first start repairs the file, keeping what is readable.
+    with Store(path) as repaired:
+        message = repaired.notice
     print(message)
-    assert "\n" not in message and "moved aside" in message
-    saved = int(message.split("starting fresh with the ")[1].split()[0])
+    assert message and "\n" not in message and "is kept as voicecoach.sqlite3." in message
+    saved = int(message.split("salvaged ")[1].split()[0])
     with Store(path) as fresh:
         takes = fresh.takes()
         assert len(takes) == saved and 0 < saved < 300
         assert fresh.check() == "ok"
-        for take in takes:  # salvaged rows are whole: scores and reports agree
-            assert take.overall == take.report.scores["overall"]
+        for take in takes:  # salvaged rows are whole: scores and reports agree, or a
+            if take.report is None:  # report lost with its page is said and scored again
+                assert take.status == "recorded" and take.message == REPORT_LOST
+            else:
+                assert take.overall == take.report.scores["overall"]
 
 
 def test_recover_after_a_crash(store):
@@ -389,14 +373,9 @@ def test_take_killed_mid_recording_is_back_on_the_next_start(tmp_path):
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k,mode=0700", "tmpfs",
-                           str(mount)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs to fill: {done.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    from conftest import small_tmpfs
+
+    yield from small_tmpfs(tmp_path / "tiny", "512k")
 
 
 def test_full_disk_is_a_one_line_error_and_keeps_the_audio(tiny_disk):
@@ -464,3 +443,33 @@ def test_history_of_2000_takes_is_fast(tmp_path):
           f"last overall by prompt: {t_last * 1e3:.1f} ms")
     assert t_open < 0.3
     assert max(t_cat, t_prompt, t_range, t_sort, t_last) < 0.05
+
+
+def test_damage_found_while_reading_is_one_line_and_repaired_at_the_next_start(tmp_path):
+    """A report's overflow page is not read when the database opens: the read that meets
+    it fails in one line, and the next start checks every page and repairs the file."""
+    path = tmp_path / "voicecoach.sqlite3"
+    with Store(path) as store:
+        for i in range(20):
+            store.save_report(store.add_take(tmp_path / f"{i}.wav", prompt_id="p1").id,
+                              make_report(n_words=300))
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (page,) = db.execute("SELECT max(pageno) FROM dbstat WHERE name = 'takes' AND "
+                         "pagetype = 'overflow'").fetchone()
+    db.close()
+    data = bytearray(path.read_bytes())
+    data[(page - 1) * 4096: page * 4096] = b"\xa5" * 4096
+    path.write_bytes(bytes(data))
+
+    store = Store(path)
+    assert store.notice is None
+    with pytest.raises(StoreError) as err:
+        for take in store.takes():
+            take.report  # noqa: B018 - reads every page
+    assert "\n" not in str(err.value) and "restart voicecoach to repair it" in str(err.value)
+    store.close()
+    with Store(path) as repaired:
+        assert repaired.notice and "salvaged 20 take(s)" in repaired.notice
+        lost = [t for t in repaired.takes() if t.status == "recorded"]
+        assert len(lost) == 1 and lost[0].message == REPORT_LOST

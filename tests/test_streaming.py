@@ -297,29 +297,32 @@ def cut_clip() -> Path:
 
 
 @pytest.mark.slow
-def test_jfk_streamed_equals_batch_faster_whisper(faster_engine, tmp_path: Path) -> None:
+def test_jfk_streamed_equals_batch_faster_whisper(app_faster_engine, tmp_path: Path) -> None:
     """As the app records: paced (at twice real time), default options."""
     settings = Settings()
-    _, report, saved = record_and_stream(faster_engine, JFK, tmp_path, settings, speed=2.0)
-    assert_same_report(report, score_file(saved, faster_engine, settings))
+    _, report, saved = record_and_stream(app_faster_engine, JFK, tmp_path, settings,
+                                         speed=2.0)
+    assert_same_report(report, score_file(saved, app_faster_engine, settings))
 
 
 @pytest.mark.slow
-def test_long_stretch_is_cut_and_streamed_equals_batch(faster_engine, cut_clip: Path,
+def test_long_stretch_is_cut_and_streamed_equals_batch(app_faster_engine, cut_clip: Path,
                                                        tmp_path: Path) -> None:
     settings = Settings()
-    st, report, saved = record_and_stream(faster_engine, cut_clip, tmp_path, settings)
+    st, report, saved = record_and_stream(app_faster_engine, cut_clip, tmp_path, settings)
     assert st.stats.cuts, "the run-on stretch should exceed the bound"
-    assert_same_report(report, score_file(saved, faster_engine, settings))
+    assert_same_report(report, score_file(saved, app_faster_engine, settings))
     cut = st.stats.cuts[0]
     near = [w.text.lower().strip(",.") for w in report.words if abs(w.start - cut) < 2.0]
     assert all(a != b for a, b in zip(near, near[1:])), near  # no word twice at the cut
 
 
 @pytest.mark.slow
-def test_jfk_streamed_equals_batch_openai_whisper(openai_engine, tmp_path: Path) -> None:
+def test_jfk_streamed_equals_batch_openai_whisper(app_openai_engine, tmp_path: Path
+                                                   ) -> None:
     settings = Settings(engine="openai-whisper")
-    _, report, saved = record_and_stream(openai_engine, JFK, tmp_path, settings, speed=2.0)
-    batch = score_audio(load_audio(saved), openai_engine, settings)
+    _, report, saved = record_and_stream(app_openai_engine, JFK, tmp_path, settings,
+                                         speed=2.0)
+    batch = score_audio(load_audio(saved), app_openai_engine, settings)
     assert report.engine_name == "openai-whisper"
     assert_same_report(report, batch)

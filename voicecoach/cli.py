@@ -24,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except VoiceCoachError as err:
-        print(f"voicecoach: error: {err}", file=sys.stderr)
+        print_error(err)
         return EXIT_USER_ERROR
     except BrokenPipeError:  # `voicecoach ... | head` closed the pipe: not an error
         sys.stderr.close()
@@ -38,6 +38,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"voicecoach: internal error: {type(err).__name__}: {err} "
               "(set VOICECOACH_DEBUG=1 for details)", file=sys.stderr)
         return 1
+
+
+def print_error(err: BaseException) -> None:
+    """One line per problem (a settings file can hold several bad values)."""
+    for line in str(err).splitlines() or [type(err).__name__]:
+        print(f"voicecoach: error: {line}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:

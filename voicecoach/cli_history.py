@@ -51,10 +51,15 @@ def add_commands(sub: Any) -> None:
     rescore.set_defaults(func=cmd_rescore)
 
 
-def _store() -> Any:
+def _store(read_only: bool = False) -> Any:
+    """The take store; `read_only` for the commands that only look (they never move or
+    change the database, even a damaged one). Its notice, if any, is one line here."""
     from voicecoach.store.db import Store
 
-    return Store()
+    store = Store(read_only=read_only)
+    if store.notice:
+        print(f"voicecoach: warning: {store.notice}", file=sys.stderr)
+    return store
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -66,7 +71,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         until=parse_day(args.until) if args.until else None,
         drill_id=args.drill,
     )
-    with _store() as store:
+    with _store(read_only=True) as store:
         rows = sort_rows(apply(to_rows(store.takes()), flt), args.sort,
                          descending=not args.asc)
     if args.limit is not None:
@@ -95,6 +100,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from voicecoach.config import load_settings
     from voicecoach.export import export_drill, export_take
+    from voicecoach.private import write_private
 
     if (args.take_id is None) == (args.drill is None):
         raise VoiceCoachError("export: give a TAKE_ID or --drill ID (one of them)")
@@ -103,7 +109,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         suffix = Path(args.output).suffix.lower() if args.output else ""
         fmt = "html" if suffix in (".html", ".htm") else "md"
     long_pause_s = load_settings().long_pause_s
-    with _store() as store:
+    with _store(read_only=True) as store:
         if args.drill is not None:
             text = export_drill(store, args.drill, fmt, long_pause_s)
         else:
@@ -113,7 +119,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 0
     out = Path(args.output)
     try:
-        out.write_text(text, encoding="utf-8")
+        write_private(out, text)  # the user's answers: readable by them alone (0600)
     except OSError as err:
         raise VoiceCoachError(f"cannot write {out}: {err.strerror or err}") from None
     print(f"wrote {out}", file=sys.stderr)

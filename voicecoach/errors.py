@@ -21,6 +21,10 @@ class StoreError(VoiceCoachError):
     """The take database or data directory cannot be used."""
 
 
+class DiskFullError(StoreError):
+    """The disk is full: what was not written can be written again when space returns."""
+
+
 def first_line(err: BaseException, limit: int = 160) -> str:
     """A library exception as one short line: its first line, or its type's name."""
     text = str(err).strip()

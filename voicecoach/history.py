@@ -15,8 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from voicecoach.errors import VoiceCoachError
-
-SCORE_NAMES = ("overall", "structure", "delivery", "fillers", "flow")
+from voicecoach.report import SCORE_NAMES
 
 # Sortable columns: name -> (heading, key on a TakeRow). None sorts last either way.
 COLUMNS: dict[str, str] = {

@@ -5,6 +5,7 @@ The domain core: no Textual here. The CLI, the TUI and the benchmarks all call i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +44,10 @@ class ChunkPlan:
 
     max_chunk_s: float = 28.0  # Whisper sees 30 s windows; stay inside one
     split_gap_s: float = 2.0  # a silence this long always ends a chunk
-    min_chunk_s: float = 4.0  # once a chunk holds this much audio, ...
-    phrase_gap_s: float = 0.3  # ... a pause this long ends it
+    min_chunk_s: float = 4.0  # once a chunk holds this much speech, ...
+    # ... a pause this long ends it; 0: any pause between speech regions (the VAD
+    # bridges gaps under 0.15 s, so that is a silence between words, never inside one)
+    phrase_gap_s: float = 0.0
     pad_s: float = 0.25  # audio kept around speech so word edges are not clipped
     max_region_s: float = MAX_REGION_S  # unbroken voice is cut this often (audio.segment)
 
@@ -83,7 +86,7 @@ def group_regions(regions: list[Span], plan: ChunkPlan = ChunkPlan(),
                   cuts: list[float] | tuple[float, ...] = ()) -> list[list[Span]]:
     """The regions (split at `cuts`) each chunk holds, greedily left to right."""
     groups: list[list[Span]] = []
-    for region in _split_at(regions, cuts):
+    for region in _split_at(regions, cuts, plan.max_chunk_s):
         if groups and not _ends_chunk(groups[-1], region, plan, cuts):
             groups[-1].append(region)
         else:
@@ -101,12 +104,18 @@ def closed_by_silence(group: list[Span], silence_s: float, plan: ChunkPlan = Chu
         silence_s >= plan.phrase_gap_s and group[-1].end - group[0].start >= plan.min_chunk_s)
 
 
-def _split_at(regions: list[Span], cuts: list[float] | tuple[float, ...]) -> list[Span]:
+def _split_at(regions: list[Span], cuts: list[float] | tuple[float, ...],
+              longest: float) -> list[Span]:
+    """Regions split at `cuts`; a piece still longer than `longest` (regions that did
+    not come from the segmenter) is split evenly, so no chunk outgrows Whisper's window."""
     out = []
     for region in regions:
         edges = [region.start, *(c for c in cuts if region.start < c < region.end),
                  region.end]
-        out += [Span(a, b) for a, b in zip(edges, edges[1:])]
+        for a, b in zip(edges, edges[1:]):
+            parts = math.ceil((b - a) / longest)
+            out += [Span(a + (b - a) * k / parts, a + (b - a) * (k + 1) / parts)
+                    for k in range(parts)]
     return out
 
 

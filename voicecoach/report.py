@@ -97,7 +97,8 @@ class Report:
             "warnings": self.warnings,
         }
         if self.scores is not None:
-            data["scores"] = dict(self.scores)
+            # A score the answer was too short to earn is null (extra "not_judged" says why).
+            data["scores"] = {k: self.scores.get(k) for k in SCORE_NAMES}
         data["findings"] = [asdict(f) for f in self.findings]
         data.update(self.extra)
         return data
@@ -122,12 +123,16 @@ class Report:
             fillers=[Filler(**f) for f in data["fillers"]],
             metrics=Metrics(**data["metrics"]),
             prompt_id=data.get("prompt_id"),
-            scores=data.get("scores"),
+            scores=None if data.get("scores") is None else
+            {k: v for k, v in data["scores"].items() if v is not None},
             findings=[Finding(**f) for f in data.get("findings", [])],
             extra={k: v for k, v in data.items() if k not in known},
             warnings=list(data.get("warnings", [])),
             islands=[Island(**s) for s in data.get("islands", [])],
         )
+
+
+SCORE_NAMES = ("overall", "structure", "delivery", "fillers", "flow")
 
 
 def score_band(value: float) -> str:

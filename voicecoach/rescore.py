@@ -9,7 +9,7 @@ one-line message; nothing is half-replaced if the process is stopped mid-way.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 from voicecoach.asr.base import Engine
 from voicecoach.config import Settings
 from voicecoach.errors import VoiceCoachError
+from voicecoach.prompts import Prompt
 from voicecoach.report import Report
 
 Progress = Callable[[float, str], None]
@@ -44,23 +45,42 @@ def rescorable(store: Any, engine: str | None = None, model: str | None = None) 
 
 
 def rescore_take(store: Any, take: Any, engine: Engine, settings: Settings,
-                 progress: Progress | None = None) -> Report:
-    """The new report for `take`, stored only once complete; raises VoiceCoachError."""
+                 progress: Progress | None = None,
+                 prompts: Mapping[str, Prompt] | None = None) -> Report:
+    """The new report for `take`, stored only once complete; raises VoiceCoachError.
+
+    `prompts`: the app's own prompts by id (they may not all be in the installed bank);
+    a prompt found nowhere is left out (no coverage) rather than failing the take.
+    """
     from voicecoach.pipeline import score_file
 
     path = Path(take.audio_path)
     if not path.exists():
         raise VoiceCoachError(f"the recording {path.name} is missing")
     # The pipeline scores with the current rules (and the prompt's key points).
-    report = score_file(path, engine, settings, take.prompt_id, progress)
+    report = score_file(path, engine, settings, _prompt(take.prompt_id, prompts), progress)
     store.save_report(take.id, report)  # the one moment the old report is replaced
     return report
+
+
+def _prompt(prompt_id: str | None, prompts: Mapping[str, Prompt] | None) -> Prompt | str | None:
+    if prompt_id is None or prompts is None:
+        return prompt_id
+    if prompt_id in prompts:
+        return prompts[prompt_id]
+    from voicecoach.prompts import get_prompt
+
+    try:
+        return get_prompt(prompt_id)
+    except VoiceCoachError:
+        return None
 
 
 def rescore(store: Any, takes: Iterable[Any], engine: Engine, settings: Settings,
             progress: Progress | None = None,
             should_stop: Callable[[], bool] | None = None,
-            lock: AbstractContextManager[Any] | None = None) -> list[Outcome]:
+            lock: AbstractContextManager[Any] | None = None,
+            prompts: Mapping[str, Prompt] | None = None) -> list[Outcome]:
     """Re-score `takes` one by one; returns what happened to each one attempted.
 
     `lock` is held around each take's decoding (the app's engine lock), so a take
@@ -82,7 +102,7 @@ def rescore(store: Any, takes: Iterable[Any], engine: Engine, settings: Settings
         before = take.overall
         try:
             with lock or contextlib.nullcontext():
-                report = rescore_take(store, take, engine, settings, inner)
+                report = rescore_take(store, take, engine, settings, inner, prompts)
         except VoiceCoachError as err:
             message = f"re-score failed: {err}"
             with contextlib.suppress(VoiceCoachError):

@@ -8,10 +8,11 @@ delivery numbers behind the scores.
 from __future__ import annotations
 
 from voicecoach import timefmt
+from voicecoach.report import SCORE_NAMES as SCORE_ORDER
 from voicecoach.report import Finding, Report
 
 SEVERITY_RANK = {"major": 0, "minor": 1, "info": 2}
-SCORE_ORDER = ("overall", "structure", "delivery", "fillers", "flow")
+
 TOP_FIXES = 3
 STYLE_TEXT = {
     "structured": "structured (framed, signposted, few detours)",
@@ -61,8 +62,10 @@ def render_scorecard(report: Report) -> str:
             if name in report.scores:
                 value = int(report.scores[name])
                 lines.append(f"  {name:<10} {value:>3}  {_bar(value)}")
+        if report.extra.get("not_judged"):
+            lines.append(f"  {report.extra['not_judged']}")
         style = report.extra.get("flow", {}).get("style") if report.extra else None
-        if style:
+        if style and not report.extra.get("not_judged"):
             lines.append(f"  thinking aloud: {STYLE_TEXT.get(style, style)}")
         lines.append("")
 

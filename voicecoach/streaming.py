@@ -12,8 +12,9 @@ Results are kept by chunk span. At stop the final plan is made over the whole
 recording; every chunk already decoded is reused and the rest (normally only the
 last, since the last pause) is decoded then. While the user pauses, an idle worker
 decodes the open chunk as it will be if no more speech comes ("speculation"): if the
-user then stops, the stop needs no engine call at all. With a live view (`on_words`),
-an idle worker also decodes the open chunk so far every `piece_s` for display only.
+user then stops, the stop needs no engine call at all. With a live view (`live_view`
+or `on_words`), an idle worker also decodes the open chunk so far every `piece_s`, for
+display only.
 """
 
 from __future__ import annotations
@@ -59,7 +60,10 @@ class StreamingOptions:
 
     plan: ChunkPlan = ChunkPlan()  # the batch pipeline's chunking, so results are equal
     speculate_after_s: float = 0.3  # silence after speech before the open chunk is tried
-    piece_s: float = 2.0  # live view: new audio before the open chunk is shown again
+    # A live view: while speech goes on, an idle worker also decodes the open chunk so
+    # far whenever `piece_s` of new audio came (display only; the report never uses it).
+    live_view: bool = False
+    piece_s: float = 2.0
     # Hear exactly what the recorder saves (16-bit PCM): then the streamed words equal
     # a batch pass over the saved file, not only over the float blocks.
     as_pcm16: bool = True
@@ -263,18 +267,18 @@ class StreamingTranscriber:
 
     def _chunks_so_far(self) -> tuple[list[Span], bool]:
         """Chunks of the speech heard so far, planned as if no more came, and whether
-        the last of them is final already (lock held). All the others are."""
+        the last of them is final already (lock held). All the others are: a chunk
+        ends before a region by the region's start alone (and, for the one-window
+        bound, its end, which only grows), so a region that has begun, even one
+        still open, settles every chunk before its own."""
         regions = self._seg.regions
-        plan_regions = list(regions.final)
         growing = regions.open_region()
-        if growing is not None and regions.cuts and regions.cuts[-1] > growing.start:
-            # A long region: the pieces before its last cut are final already.
-            plan_regions.append(Span(growing.start, regions.cuts[-1]))
+        plan_regions = list(regions.final) + ([growing] if growing is not None else [])
         if not plan_regions:
             return [], False
         chunks = plan_chunks(plan_regions, math.inf, self.options.plan, regions.cuts)
-        if growing is not None and plan_regions[-1].end != growing.end:
-            return chunks, True  # the open region goes on past its last cut
+        if growing is not None:
+            return chunks, False
         group = group_regions(plan_regions, self.options.plan, regions.cuts)[-1]
         return chunks, regions.settled and closed_by_silence(group, regions.silence_s,
                                                              self.options.plan)
@@ -299,7 +303,7 @@ class StreamingTranscriber:
         if self._seg.regions.silence_s >= self.options.speculate_after_s \
                 and eventual.end <= self.duration_s:
             return None if eventual in self._done else ("speculative", eventual)
-        if self._on_words is None:
+        if not (self.options.live_view or self._on_words):
             return None
         now = Span(eventual.start, self.duration_s)
         shown = self._live[0].end if self._live and self._live[0].start == now.start \

@@ -45,6 +45,9 @@ PAUSE_TOLERANCE_S = 0.3
 TARGET_PAUSE_S = 1.0
 JOIN_GAP_S = 0.08  # between speech pieces: bridged by the VAD, like a breath-free join
 TARGETS = {"filled_precision": 0.9, "filled_recall": 0.7, "pauses_found": 1.0}
+# The pairs are snippets of an answer, each checking rules on purpose: judged whatever
+# their length (an app's answer below the minimum gets no structure verdict).
+SNIPPET_RULES = {"min_judged_words": 0, "min_judged_s": 0.0}
 TRACES = ("isolated", "between", "lead", "long-word", "island")
 DOC_BEGIN = "<!-- validation:begin -->"
 DOC_END = "<!-- validation:end -->"
@@ -374,6 +377,7 @@ class PairResult:
 
 
 def text_pairs() -> list[PairResult]:
+    from voicecoach.analysis.rules import ScoringRules
     from voicecoach.analysis.scoring import score_report
     from voicecoach.analysis.synthetic import report_from_text
     from voicecoach.prompts import get_prompt
@@ -384,7 +388,7 @@ def text_pairs() -> list[PairResult]:
         reports = {}
         for side in ("weak", "strong"):
             r = report_from_text(p[side])
-            score_report(r, prompt)
+            score_report(r, prompt, ScoringRules().with_overrides(SNIPPET_RULES))
             reports[side] = r
         out.append(PairResult(p["id"], "text", p["source"], p["flaw"],
                               reports["weak"].scores, reports["strong"].scores,
@@ -400,7 +404,8 @@ def spoken_pairs(quick: bool, voices: list[str], engine_name: str, model: str,
     from voicecoach.pipeline import score_file
 
     engine = load_engine(engine_name, model, TranscribeOptions(filler_prompt=filler_prompt))
-    settings = Settings(engine=engine_name, model=model, filler_prompt=filler_prompt)
+    settings = Settings(engine=engine_name, model=model, filler_prompt=filler_prompt,
+                        scoring=SNIPPET_RULES)
     out = []
     for p in load_toml("answers.toml")["pair"]:
         if not p.get("spoken") or (quick and not p.get("quick")):

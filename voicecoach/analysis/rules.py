@@ -14,6 +14,7 @@ Phrases are matched on normalised tokens with contractions expanded ("I'd" is
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -288,6 +289,9 @@ class ScoringRules:
     self_corrections: tuple[str, ...] = SELF_CORRECTIONS
     hedges: tuple[str, ...] = HEDGES
     filled_pauses: tuple[str, ...] = FILLED_PAUSES
+    # The shortest answer whose structure and content are judged (docs/scoring.md).
+    min_judged_words: int = 40
+    min_judged_s: float = 15.0
     discourse_always: tuple[str, ...] = DISCOURSE_ALWAYS
     discourse_bounded: tuple[str, ...] = DISCOURSE_BOUNDED
     repeat_ok: tuple[str, ...] = REPEAT_OK
@@ -309,45 +313,117 @@ class ScoringRules:
         return rules.with_overrides(getattr(settings, "scoring", None) or {})
 
     def with_overrides(self, table: dict[str, Any], where: str = "[scoring]") -> ScoringRules:
+        """These rules with `table`'s fields changed; VoiceCoachError lists every bad one,
+        one line each."""
         known = {f.name: f for f in fields(self)}
         changes: dict[str, Any] = {}
+        problems: list[str] = []
         for name, value in table.items():
             if name not in known:
-                raise VoiceCoachError(f"settings {where}: field {name}: unknown scoring rule")
-            changes[name] = _coerce(where, name, getattr(self, name), value)
+                problems.append(f"{where} field {name}: unknown scoring rule")
+                continue
+            try:
+                changes[name] = _coerce(where, name, getattr(self, name), value)
+            except VoiceCoachError as err:
+                problems.append(str(err))
+        if problems:
+            raise VoiceCoachError("\n".join(problems))
         rules = self.replace(**changes)
-        if rules.pace_min_wpm >= rules.pace_max_wpm:
-            raise VoiceCoachError(f"settings {where}: field pace_min_wpm: must be below "
-                                  "pace_max_wpm")
+        pairs = (("pace_min_wpm", "pace_max_wpm"), ("acoustic_min_s", "acoustic_max_s"))
+        for low, high in pairs:
+            if getattr(rules, low) >= getattr(rules, high):
+                problems.append(f"{where} field {low}: must be below {high}")
+        if not sum(rules.overall_weights.values()) > 0:
+            problems.append(f"{where} field overall_weights: one weight must be "
+                            "above 0")
+        if problems:
+            raise VoiceCoachError("\n".join(problems))
         return rules
 
 
+# Ranges of the numeric rules (inclusive). A number not listed must be from 0 to
+# DEFAULT_MAX; windows and hops must be positive, or a pass over the answer never ends
+# (pace_hop_s = 0 looped forever).
+DEFAULT_MAX = 10_000
+RULE_BOUNDS: dict[str, tuple[float, float]] = {
+    "pace_min_wpm": (40, 400), "pace_max_wpm": (40, 400),
+    "pace_window_s": (5, 600), "pace_hop_s": (1, 600), "pace_window_slack": (0, 1),
+    "pace_cv_max": (0, 10), "articulation_max_wpm": (60, 1000),
+    "think_time_max_s": (0, 600), "hesitation_min_s": (0.1, 60), "long_silence_s": (0.5, 600),
+    "filler_word_share_max": (0, 1), "burst_window_s": (0.5, 600), "burst_min": (1, 100),
+    "burst_points": (0, 100), "crutch_min_count": (1, 1000), "crutch_min_share": (0, 1),
+    "acoustic_min_s": (0.01, 10), "acoustic_max_s": (0.01, 10),
+    "acoustic_isolation_s": (0, 10), "acoustic_low_probability": (0, 1),
+    "acoustic_short_word_letters": (1, 100), "acoustic_long_word_s": (0.01, 10),
+    "acoustic_island_periodic": (0, 1), "acoustic_island_probability": (0, 1),
+    "acoustic_onset_s": (0, 10), "run_on_words": (1, DEFAULT_MAX), "chain_min": (1, 1000),
+    "chain_window_words": (1, DEFAULT_MAX), "signpost_gap_s": (1, 3600),
+    "framing_window_words": (1, DEFAULT_MAX), "opening_window_words": (1, DEFAULT_MAX),
+    "tool_list_min": (1, 1000), "summary_window_frac": (0, 1),
+}
+MAX_WEIGHT = 1000
+MAX_CURVE_POINTS = 50
+MAX_LEXICON, MAX_PHRASE = 2000, 100
+
+
 def _coerce(where: str, name: str, default: Any, value: Any) -> Any:
-    bad = VoiceCoachError(f"settings {where}: field {name}: expected "
-                          f"{type(default).__name__}, got {value!r}")
+    bad = VoiceCoachError(f"{where} field {name}: expected "
+                          f"{type(default).__name__}, got {_short(value)}")
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise bad
         return value
-    if isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(default, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, int if isinstance(default, int)
+                                                     else (int, float)):
             raise bad
-        return value
-    if isinstance(default, float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise bad
-        return float(value)
+        lo, hi = RULE_BOUNDS.get(name, (0, DEFAULT_MAX))
+        if not math.isfinite(value) or not lo <= value <= hi:
+            raise VoiceCoachError(f"{where} field {name}: must be from {lo:g} to "
+                                  f"{hi:g}, got {_short(value)}")
+        return value if isinstance(default, int) else float(value)
     if isinstance(default, dict):
-        if not isinstance(value, dict) or not set(value) <= set(default):
-            raise bad
+        if (not isinstance(value, dict) or not set(value) <= set(default)
+                or not all(_number_in(v, 0, MAX_WEIGHT) for v in value.values())):
+            raise VoiceCoachError(f"{where} field {name}: expected a table of "
+                                  f"{', '.join(default)} with numbers from 0 to {MAX_WEIGHT}, "
+                                  f"got {_short(value)}")
         return {**default, **value}
     if isinstance(default, tuple):
         if name == "filler_curve":
-            try:
-                return tuple((float(a), float(b)) for a, b in value)
-            except (TypeError, ValueError):
-                raise bad from None
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise bad
+            return _curve(where, value)
+        if (not isinstance(value, list) or len(value) > MAX_LEXICON
+                or not all(isinstance(v, str) and 0 < len(v.strip()) <= MAX_PHRASE
+                           for v in value)):
+            raise VoiceCoachError(f"{where} field {name}: expected a list of at most "
+                                  f"{MAX_LEXICON} phrases (1-{MAX_PHRASE} characters), got "
+                                  f"{_short(value)}")
         return tuple(v.lower() for v in value)
     raise bad
+
+
+def _number_in(value: Any, lo: float, hi: float) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and lo <= value <= hi)
+
+
+def _curve(where: str, value: Any) -> tuple[tuple[float, float], ...]:
+    """Fillers per minute -> score points: x rising from 0, scores 0..100."""
+    bad = VoiceCoachError(f"{where} field filler_curve: expected 1 to "
+                          f"{MAX_CURVE_POINTS} [fillers per minute, score] pairs with the "
+                          f"first rising (0-{DEFAULT_MAX}) and scores 0-100, got "
+                          f"{_short(value)}")
+    if not isinstance(value, list) or not 0 < len(value) <= MAX_CURVE_POINTS:
+        raise bad
+    if not all(isinstance(p, list) and len(p) == 2 and _number_in(p[0], 0, DEFAULT_MAX)
+               and _number_in(p[1], 0, 100) for p in value):
+        raise bad
+    xs = [p[0] for p in value]
+    if any(b <= a for a, b in zip(xs, xs[1:])):
+        raise bad
+    return tuple((float(a), float(b)) for a, b in value)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

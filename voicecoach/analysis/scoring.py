@@ -26,9 +26,9 @@ from voicecoach.analysis.rules import ScoringRules
 from voicecoach.analysis.structure import analyze_structure
 from voicecoach.analysis.text import Transcript, build_transcript
 from voicecoach.prompts import Prompt
-from voicecoach.report import Filler, Finding, Report
+from voicecoach.report import SCORE_NAMES, Filler, Finding, Report
 
-SCORES = ("overall", "structure", "delivery", "fillers", "flow")
+JUDGED_ON_LENGTH = ("structure", "content")  # not scored below the minimum answer
 MAJOR_IMPACT = 3.0  # a finding costing this many overall points is "major"
 
 
@@ -64,12 +64,22 @@ def score_report(report: Report, prompt: Prompt | None = None,
                                     "delivery": delivery, "fillers": filler_outcome}
     if prompt is not None:
         outcomes["content"] = analyze_coverage(tr, prompt)
+    marks = sorted((mark for o in outcomes.values() for mark in o.marks),
+                   key=lambda mark: mark["start"])
+    too_short = too_short_to_judge(m.word_count, m.speaking_span_s, rules)
+    if too_short:
+        # The shape of an answer needs an answer: no structure or content verdict (and
+        # no praise either) on a few sentences, and no overall that pretends to one.
+        for name in JUDGED_ON_LENGTH:
+            outcomes.pop(name, None)
+        report.extra["not_judged"] = too_short
 
     scores = {name: o.score for name, o in outcomes.items()}
     weights = {k: w for k, w in rules.overall_weights.items() if k in outcomes}
     total_w = sum(weights.values()) or 1.0
-    scores["overall"] = clamp(sum(scores[k] * w for k, w in weights.items()) / total_w)
-    report.scores = {k: scores[k] for k in SCORES}
+    if not too_short:
+        scores["overall"] = clamp(sum(scores[k] * w for k, w in weights.items()) / total_w)
+    report.scores = {k: scores[k] for k in SCORE_NAMES if k in scores}
 
     ranked: list[tuple[float, Finding]] = []
     breakdown: dict[str, list[dict[str, object]]] = {}
@@ -91,17 +101,26 @@ def score_report(report: Report, prompt: Prompt | None = None,
         "pacing": delivery.details,
         "filler_stats": filler_outcome.details,
         "strengths": [s.as_dict() for o in outcomes.values() for s in o.strengths],
-        "marks": sorted((m for o in outcomes.values() for m in o.marks),
-                        key=lambda m: m["start"]),
+        "marks": marks,  # signposts and hedges are marked in the transcript either way
         "score_breakdown": {
             "weights": {k: round(w / total_w, 3) for k, w in weights.items()},
             "deductions": breakdown,
         },
     }
-    if prompt is not None:
+    if "content" in outcomes:
         extra["coverage"] = outcomes["content"].details
+    if prompt is not None:
         extra["prompt"] = {"id": prompt.id, "text": prompt.text, "category": prompt.category}
     report.extra.update(extra)
+
+
+def too_short_to_judge(words: int, span_s: float, rules: ScoringRules) -> str | None:
+    """Why an answer is too short for a structure verdict, or None when it is not."""
+    if words >= rules.min_judged_words and span_s >= rules.min_judged_s:
+        return None
+    return (f"Too short to judge structure and content: {words} words over {span_s:.0f} s "
+            f"(a judged answer has at least {rules.min_judged_words} words and "
+            f"{rules.min_judged_s:.0f} s).")
 
 
 def _all_fillers(report: Report, tr: Transcript, rules: ScoringRules) -> list[Filler]:

@@ -49,6 +49,7 @@ from voicecoach.audio.devices import (
     sounddevice,
 )
 from voicecoach.errors import DeviceError, first_line, os_reason
+from voicecoach.private import private_dir
 
 try:  # POSIX: a partial being recorded is locked so recovery never touches it
     import fcntl
@@ -517,22 +518,6 @@ def _lock(fd: int) -> bool:
         return True
     except OSError:
         return False
-
-
-def private_dir(path: Path) -> Path:
-    """Create `path` (and missing parents) as 0700 directories."""
-    path = Path(path)
-    if not path.is_dir():
-        missing = []
-        p = path
-        while not p.exists():
-            missing.append(p)
-            p = p.parent
-        for d in reversed(missing):
-            with contextlib.suppress(FileExistsError):
-                d.mkdir(mode=0o700)
-            os.chmod(d, 0o700)
-    return path
 
 
 def to_pcm16(samples: np.ndarray) -> bytes:

@@ -41,6 +41,9 @@ class VadSettings:
             raise ValueError("VAD aggressiveness must be 0..3")
 
 
+BLOCK_S = 30  # frames are judged this many seconds at a time: memory stays flat
+
+
 def frame_decisions(samples: np.ndarray, settings: VadSettings = VadSettings()) -> np.ndarray:
     """One bool per frame: does webrtcvad hear speech in it?"""
     import webrtcvad
@@ -50,14 +53,17 @@ def frame_decisions(samples: np.ndarray, settings: VadSettings = VadSettings()) 
     count = len(samples) // n
     if count == 0:
         return np.zeros(0, dtype=bool)
-    pcm = (np.clip(samples[: count * n], -1.0, 1.0) * 32767).astype("<i2")
-    frames = pcm.reshape(count, n)
-    # webrtcvad calls all-zero frames speech on some builds; true silence is never speech.
-    peaks = np.abs(frames).max(axis=1)
-    raw = np.array(
-        [peak > 0 and vad.is_speech(f.tobytes(), SAMPLE_RATE) for f, peak in zip(frames, peaks)],
-        dtype=bool,
-    )
+    raw = np.zeros(count, dtype=bool)
+    per_block = BLOCK_S * 1000 // settings.frame_ms
+    for first in range(0, count, per_block):
+        last = min(first + per_block, count)
+        block = samples[first * n: last * n]
+        pcm = (np.clip(np.nan_to_num(block), -1.0, 1.0) * 32767).astype("<i2")
+        frames = pcm.reshape(last - first, n)
+        # webrtcvad calls all-zero frames speech on some builds; true silence is never speech.
+        peaks = np.abs(frames).max(axis=1)
+        raw[first:last] = [peak > 0 and vad.is_speech(f.tobytes(), SAMPLE_RATE)
+                           for f, peak in zip(frames, peaks)]
     return _median_filter(raw, settings.smooth_frames)
 
 

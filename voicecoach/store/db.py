@@ -30,6 +30,7 @@ import json
 import os
 import secrets
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,13 +41,17 @@ from typing import Any
 from voicecoach.audio.recorder import (
     FINAL_SUFFIXES,
     PARTIAL_SUFFIX,
+    _fsync_dir,
     partial_path_for,
-    private_dir,
     recover_unfinished,
     wav_duration_s,
 )
-from voicecoach.errors import StoreError, os_reason
+from voicecoach.errors import DiskFullError, StoreError, os_reason
+from voicecoach.private import private_dir
 from voicecoach.report import Report
+from voicecoach.store.lock import exclusive
+from voicecoach.store.salvage import salvage
+from voicecoach.store.sidecar import TakeInfo, read_sidecar, remove_sidecar, write_sidecar
 
 DB_NAME = "voicecoach.sqlite3"
 RECORDINGS = "recordings"
@@ -54,6 +59,8 @@ STATUSES = ("recording", "recorded", "scoring", "scored", "failed")
 RECOVERED = "recovered after voicecoach stopped during the recording"
 REIMPORTED = "re-imported: an audio file in recordings/ that had no take"
 LOST = "the recording was lost: no audio reached the disk"
+REPORT_LOST = "its report was on a damaged page of the database; it is scored again"
+INTERRUPTED = "scoring was interrupted when voicecoach stopped; it is scored again"
 
 # Columns a history list may sort by (whitelist: they are spliced into SQL).
 ORDER_COLUMNS = ("created_at", "overall", "duration_s", "wpm", "fillers_per_min",
@@ -156,9 +163,8 @@ class Take:
         scores = self.scores
         if not scores:
             return None
-        if "overall" in scores:
-            return int(scores["overall"])
-        return round(sum(scores.values()) / len(scores))
+        # An answer too short to judge has no overall; never make one up.
+        return int(scores["overall"]) if "overall" in scores else None
 
     @property
     def has_report(self) -> bool:
@@ -266,11 +272,9 @@ def _report_columns(data: Mapping[str, Any]) -> dict[str, Any]:
     """The indexed columns for a report given as `Report.to_dict()` JSON."""
     metrics = data.get("metrics") or {}
     scores = data.get("scores")
-    overall = None
-    if scores:
-        overall = scores.get("overall")
-        if overall is None:
-            overall = round(sum(scores.values()) / len(scores))
+    if scores is not None:  # null: too short to judge (never averaged into an overall)
+        scores = {k: v for k, v in scores.items() if v is not None}
+    overall = scores.get("overall") if scores else None
     values: dict[str, Any] = {
         "scores_json": json.dumps(scores) if scores is not None else None,
         "overall": int(overall) if overall is not None else None,
@@ -306,17 +310,22 @@ def _is_damaged(err: BaseException) -> bool:
 class Store:
     """Takes and drills in `path` (default `data_dir()/voicecoach.sqlite3`).
 
-    Every failure is a `StoreError` with one line. A damaged database file is moved
-    aside (`<name>.<time>.bak`) and a fresh one started; with `reset_damaged=False` (the
-    default) the constructor then raises `StoreError` saying so (opening again works),
-    with `reset_damaged=True` it carries on and leaves that line in `notice`. Recordings
-    are never touched: `recover()` re-imports them into the fresh database.
+    Every failure is a `StoreError` with one line. A damaged database is salvaged as it
+    opens: every readable row goes into a fresh database (SQLite's `.recover`, see
+    voicecoach.store.salvage), the damaged file is kept beside it as
+    `<name>.<time>.bak`, and `notice` says so; recordings are never touched, and
+    `recover()` re-links the ones whose rows were lost through their sidecars.
+
+    `read_only=True` (history, export) never changes a file: a damaged database is
+    salvaged into memory for that run only. A database the user made read-only, an
+    immutable one or a read-only data directory open read-only too, with `notice`
+    "read-only: new takes cannot be saved"; every write then raises `StoreError`.
 
     One connection, shared by threads under a lock: a UI thread and worker threads may
     use the same Store.
     """
 
-    def __init__(self, path: Path | str | None = None, *, reset_damaged: bool = False) -> None:
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
         own_dir = path is None
         if path is None:
             from voicecoach.config import data_dir
@@ -325,38 +334,52 @@ class Store:
         self.path = Path(path).expanduser().absolute()
         self.root = self.path.parent
         self.notice: str | None = None
+        self.read_only = read_only
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
-        try:
-            private_dir(self.root)
-            if own_dir:
-                os.chmod(self.root, 0o700)
-        except OSError as err:
-            raise StoreError(f"cannot use data directory {self.root}: {os_reason(err)}") from None
+        why = self._read_only_reason()
+        if why and not read_only:
+            self.read_only = True
+            self.notice = f"read-only: new takes cannot be saved ({why})"
+        if not self.read_only:
+            try:
+                private_dir(self.root)
+                if own_dir and stat.S_IMODE(self.root.stat().st_mode) & 0o077:
+                    os.chmod(self.root, 0o700)
+            except OSError as err:
+                raise StoreError(f"cannot use data directory {self.root}: {os_reason(err)}"
+                                 ) from None
         try:
             self._db = self._open()
         except _Damaged as damage:
-            moved = self._move_aside()
-            try:
-                self._db = self._open()
-            except _Damaged as again:
-                raise StoreError(f"cannot create {self.path}: {again}") from None
-            salvaged = self._salvage(moved)
-            message = (f"{self.path.name} is damaged ({damage}); moved aside to {moved.name}, "
-                       f"starting fresh with the {salvaged} take(s) still readable "
-                       "(recordings are kept)")
-            self.notice = message
-            if not reset_damaged:
-                self.close()
-                raise StoreError(message) from None
+            if self.read_only:
+                self._db = self._salvaged_in_memory(str(damage))
+            else:
+                self._repair(str(damage))
+
+    def _read_only_reason(self) -> str | None:
+        """Why this database cannot be written, checked before anything is touched."""
+        if self.path.exists():
+            if not self.path.stat().st_mode & stat.S_IWUSR:
+                return f"{self.path.name} is marked read-only"
+            if not os.access(self.path, os.W_OK):  # immutable, or a read-only file system
+                return f"{self.path.name} cannot be written"
+            if not os.access(self.root, os.W_OK):
+                return f"the data directory {self.root} cannot be written"
+        elif self.root.exists() and not os.access(self.root, os.W_OK):
+            return f"the data directory {self.root} cannot be written"
+        return None
 
     # -- opening --------------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
+        if self.read_only:
+            return self._open_read_only()
         try:
             if not self.path.exists():
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 os.close(fd)
-            os.chmod(self.path, 0o600)
+            elif stat.S_IMODE(self.path.stat().st_mode) & 0o077:
+                os.chmod(self.path, 0o600)  # tighten, never loosen what the user chose
         except FileExistsError:
             pass
         except OSError as err:
@@ -364,109 +387,127 @@ class Store:
         db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None,
                              check_same_thread=False)
         try:
-            db.execute("PRAGMA foreign_keys = ON")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            if self._marker.exists():  # damage was seen last time: look closer now
-                rows = [str(r[0]) for r in db.execute("PRAGMA quick_check(3)").fetchall()]
-                lines = "\n".join(rows).splitlines() or ["ok"]
-                verdict = next((r for r in lines if not r.startswith("***")), lines[0])
-                if verdict != "ok":
-                    raise sqlite3.DatabaseError(f"database disk image is malformed: {verdict}")
-                self._marker.unlink()
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path.name} was written by a newer voicecoach (schema v{version}; "
-                    f"this version knows v{SCHEMA_VERSION}): upgrade voicecoach")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            for target in range(version + 1, SCHEMA_VERSION + 1):
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    MIGRATIONS[target - 1](db)
-                    db.execute(f"PRAGMA user_version = {target}")
-                    db.execute("COMMIT")
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-        except StoreError:
-            db.close()
-            raise
+            with _opening(db):
+                version = self._version(db)
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+                for target in range(version + 1, SCHEMA_VERSION + 1):
+                    db.execute("BEGIN IMMEDIATE")
+                    try:
+                        MIGRATIONS[target - 1](db)
+                        db.execute(f"PRAGMA user_version = {target}")
+                        db.execute("COMMIT")
+                    except BaseException:
+                        db.execute("ROLLBACK")
+                        raise
         except sqlite3.DatabaseError as err:
-            db.close()
-            if _is_damaged(err):
-                raise _Damaged(_one_line(err)) from None
             raise self._error(err, "opening the database") from None
         for extra in ("-wal", "-shm"):
             with contextlib.suppress(OSError):
                 os.chmod(str(self.path) + extra, 0o600)
         return db
 
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Read without writing a byte: no chmod, no WAL switch, no migration."""
+        if not self.path.exists():
+            return self._empty_in_memory()
+        last: sqlite3.Error | None = None
+        # `mode=ro` reads a WAL database's log; `immutable=1` works where even the
+        # shared-memory file cannot be made (a read-only directory).
+        for query in ("mode=ro", "immutable=1"):
+            db = sqlite3.connect(f"file:{self.path}?{query}", uri=True, timeout=5.0,
+                                 isolation_level=None, check_same_thread=False)
+            try:
+                with _opening(db):
+                    version = self._version(db)
+            except sqlite3.DatabaseError as err:
+                last = err
+                continue
+            if version < SCHEMA_VERSION:
+                db.close()
+                raise StoreError(f"{self.path.name} is from an older voicecoach (schema "
+                                 f"v{version}): start voicecoach once to upgrade it")
+            return db
+        raise self._error(last or sqlite3.OperationalError("cannot open"),
+                          "opening the database")
+
+    def _version(self, db: sqlite3.Connection) -> int:
+        """The schema version, after SQLite has read the schema (and, when damage was
+        seen last time, checked every page)."""
+        db.execute("PRAGMA foreign_keys = ON")
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table in sorted(tables & {"takes", "drills", "prompts"}):
+            # Walks each table's tree (not the reports' overflow pages): a damaged root or
+            # interior page shows now, not halfway through a history list.
+            db.execute(f"SELECT count(*) FROM {table} NOT INDEXED").fetchone()
+        if self._marker.exists():  # damage was seen last time: look closer now
+            rows = [str(r[0]) for r in db.execute("PRAGMA quick_check(3)").fetchall()]
+            lines = "\n".join(rows).splitlines() or ["ok"]
+            verdict = next((r for r in lines if not r.startswith("***")), lines[0])
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"database disk image is malformed: {verdict}")
+            if not self.read_only:
+                with contextlib.suppress(OSError):
+                    self._marker.unlink()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path.name} was written by a newer voicecoach (schema v{version}; "
+                f"this version knows v{SCHEMA_VERSION}): upgrade voicecoach")
+        return version
+
     @property
     def _marker(self) -> Path:
         return self.path.with_name(self.path.name + ".damaged")
 
-    def _salvage(self, bak: Path) -> int:
-        """Copy every row still readable from a damaged database; returns the takes saved."""
-        assert self._db is not None
-        try:
-            src = sqlite3.connect(bak)
-        except sqlite3.Error:
-            return 0
-        saved = 0
-        try:
-            try:
-                version = src.execute("PRAGMA user_version").fetchone()[0]
-            except sqlite3.Error:
-                return 0
-            if not 1 <= version <= SCHEMA_VERSION:
-                return 0
-            self._db.execute("BEGIN IMMEDIATE")
-            for table in ("drills", "prompts", "takes"):  # parents first
-                saved_here = self._salvage_table(src, table)
-                if table == "takes":
-                    saved = saved_here
-            _backfill_report_columns(self._db)
-            self._db.execute("COMMIT")
-        except sqlite3.Error:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            return 0
-        finally:
-            src.close()
-        return saved
+    def _empty_in_memory(self) -> sqlite3.Connection:
+        db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        for migrate in MIGRATIONS:
+            migrate(db)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return db
 
-    def _salvage_table(self, src: sqlite3.Connection, table: str) -> int:
-        assert self._db is not None
-        try:
-            columns = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
-            last = src.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
-        except sqlite3.Error:
-            return 0
-        wanted = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
-        columns = [c for c in columns if c in wanted]
-        if not columns:
-            return 0
-        select = f"SELECT {', '.join(columns)} FROM {table} WHERE rowid = ?"
-        insert = (f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) "
-                  f"VALUES ({', '.join('?' * len(columns))})")
-        saved = 0
-        for rowid in range(1, int(last) + 1):
+    def _salvaged_in_memory(self, damage: str) -> sqlite3.Connection:
+        """A read-only command on a damaged database: show what is readable, move nothing."""
+        db = self._empty_in_memory()
+        done = salvage(self.path, db, _keep_row)
+        self.notice = (f"{self.path.name} is damaged ({damage}); showing the {done.takes} "
+                       "take(s) still readable; start voicecoach to repair it")
+        return db
+
+    def _repair(self, damage: str) -> None:
+        """Salvage into a fresh file, then swap it in; the damaged file stays as .bak.
+        One process at a time: a second one waits, then finds the repaired database."""
+        with exclusive(self.root):
             try:
-                row = src.execute(select, (rowid,)).fetchone()
-            except sqlite3.Error:
-                continue  # this row sits on a damaged page
-            if row is None:
-                continue
-            record = dict(zip(columns, row))
-            if table == "takes" and not _plausible_take(record):
-                continue
+                self._db = self._open()  # another voicecoach repaired it meanwhile
+                return
+            except _Damaged:
+                pass
+            fresh_path = self.path.with_name(f"{self.path.name}.salvage-{os.getpid()}")
+            for old in (fresh_path, Path(f"{fresh_path}-wal"), Path(f"{fresh_path}-shm")):
+                with contextlib.suppress(FileNotFoundError):
+                    old.unlink()
+            fresh = Store(fresh_path)
             try:
-                self._db.execute(insert, [record[c] for c in columns])
-                saved += 1
-            except sqlite3.Error:
-                continue
-        return saved
+                assert fresh._db is not None
+                done = salvage(self.path, fresh._db, _keep_row)
+                _backfill_report_columns(fresh._db)
+                fresh._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                fresh.close()
+            moved = self._move_aside()
+            try:
+                os.replace(fresh_path, self.path)
+                _fsync_dir(self.root)
+            except OSError as err:
+                raise StoreError(f"cannot put the repaired {self.path.name} in place: "
+                                 f"{os_reason(err)}") from None
+            self._db = self._open()
+        how = done.method + (f"; {done.note}" if done.note else "")
+        self.notice = (f"{self.path.name} was damaged ({damage}); salvaged {done.takes} "
+                       f"take(s) ({how}); the damaged file is kept as {moved.name}, and "
+                       "recordings are re-linked from their sidecars")
 
     def _move_aside(self) -> Path:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -504,15 +545,18 @@ class Store:
     # -- plumbing -------------------------------------------------------------------------
     def _error(self, err: BaseException, action: str) -> StoreError:
         if _is_full(err):
-            return StoreError(f"disk full: cannot save to {self.path.name} while {action}; "
-                              "free some space (recorded audio is kept)")
+            return DiskFullError(f"disk full: cannot save to {self.path.name} while {action}; "
+                                 "free some space (recorded audio is kept)")
+        if self.read_only or "readonly" in str(err):
+            return StoreError(f"read-only: new takes cannot be saved ({self.path.name}, "
+                              f"while {action})")
         if _is_damaged(err):
             with contextlib.suppress(OSError):
                 fd = os.open(self._marker, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                 os.write(fd, _one_line(err).encode())
                 os.close(fd)
             return StoreError(f"{self.path.name} is damaged ({_one_line(err)}); restart "
-                              "voicecoach to move it aside (recordings are kept)")
+                              "voicecoach to repair it (recordings are kept)")
         if "locked" in str(err) or "busy" in str(err):
             return StoreError(f"{self.path.name} is busy (another voicecoach running?) "
                               f"while {action}")
@@ -533,6 +577,8 @@ class Store:
         with self._lock:
             if self._db is None:
                 raise StoreError("the take store is closed")
+            if self.read_only:
+                raise StoreError(f"read-only: new takes cannot be saved ({action})")
             db = self._db
             try:
                 db.execute("BEGIN IMMEDIATE")
@@ -587,6 +633,8 @@ class Store:
         Record into `take.audio_path`; then `finish_take()`. If voicecoach dies in
         between, `recover()` links the recovered audio to this row.
         """
+        if self.read_only:
+            raise StoreError(self.notice or "read-only: new takes cannot be saved")
         path = audio_path or self.new_recording_path()
         return self.add_take(path, prompt_id=prompt_id, drill_id=drill_id,
                              status="recording", category=category)
@@ -619,12 +667,15 @@ class Store:
                 row = db.execute("SELECT category FROM prompts WHERE id = ?",
                                  (prompt_id,)).fetchone()
                 category = row[0] if row else None
+            created = _ts(created_at)
             cur = db.execute(
                 "INSERT INTO takes (prompt_id, created_at, duration_s, audio_path, status, "
                 "drill_id, category, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (prompt_id, _ts(created_at), float(duration_s), self._rel(Path(audio_path)),
+                (prompt_id, created, float(duration_s), self._rel(Path(audio_path)),
                  status, drill_id, category, message))
             take_id = int(cur.lastrowid or 0)
+        if Path(audio_path).absolute().parent == self.root / RECORDINGS:
+            write_sidecar(Path(audio_path), TakeInfo(prompt_id, category, drill_id, created))
         return self.get(take_id)
 
     def set_status(self, take_id: int, status: str, message: str | None = None) -> None:
@@ -780,6 +831,7 @@ class Store:
                 raise StoreError(f"cannot delete {path.name}: {os_reason(err)}") from None
         with self._write("deleting the take") as db:
             db.execute("DELETE FROM takes WHERE id = ?", (take_id,))
+        remove_sidecar(take.audio_path)
 
     # -- prompts --------------------------------------------------------------------------
     def sync_prompts(self, prompts: Mapping[str, str] | Iterable[Any]) -> int:
@@ -844,22 +896,32 @@ class Store:
         1. finalize `.partial` audio left by a crashed recorder (`recover_unfinished`);
         2. rows still "recording": "recorded" (duration from the file, `message` says it
            was recovered), or "failed" when no audio reached the disk; rows left
-           "scoring" by a crash go back to "recorded" ("scored" if they have a report);
-        3. audio files in recordings/ with no row become takes (after a damaged database
-           was moved aside, or a crash between recording and saving).
-        A recording that another voicecoach is still making (locked) is left alone.
+           "scoring" by a crash go back to "recorded" saying so ("scored" if they have
+           a report);
+        3. audio files in recordings/ with no row become takes, linked to their prompt,
+           drill and start time again through their sidecars (after a damaged database
+           lost their rows, or a crash between recording and saving).
+        A recording that another voicecoach is still making (locked) is left alone. Two
+        voicecoach processes recovering at once take turns (a lock in the data
+        directory), and each import re-checks inside its transaction, so no recording
+        is imported twice. A read-only store recovers nothing.
         """
+        if self.read_only:
+            return []
         directory = self.recordings_dir()
         try:
-            recover_unfinished(directory)
+            with exclusive(self.root):
+                return self._recover(directory)
         except OSError as err:
             raise StoreError(f"cannot recover recordings in {directory}: {os_reason(err)}"
                              ) from None
+
+    def _recover(self, directory: Path) -> list[Take]:
+        recover_unfinished(directory)
         touched: list[int] = []
         with self._read("recovering takes") as db:
             pending = db.execute("SELECT id, audio_path FROM takes WHERE status = 'recording'"
                                  ).fetchall()
-            known = {self._abs(r[0]) for r in db.execute("SELECT audio_path FROM takes")}
         for take_id, text in pending:
             path = self._abs(text)
             if not path.exists() and path.suffix == ".flac" and path.with_suffix(".wav").exists():
@@ -873,20 +935,43 @@ class Store:
             else:
                 self.set_status(take_id, "failed", LOST)
         with self._write("recovering takes") as db:
-            db.execute("UPDATE takes SET status = CASE WHEN report_json IS NULL "
-                       "THEN 'recorded' ELSE 'scored' END WHERE status = 'scoring'")
+            db.execute("UPDATE takes SET status = 'recorded', message = ? "
+                       "WHERE status = 'scoring' AND report_json IS NULL", (INTERRUPTED,))
+            db.execute("UPDATE takes SET status = 'scored' WHERE status = 'scoring'")
         for path in sorted(directory.iterdir()):
             if (path.suffix.lower() not in FINAL_SUFFIXES or path.name.endswith(PARTIAL_SUFFIX)
-                    or path.absolute() in known or not path.is_file()):
+                    or not path.is_file()):
                 continue
-            duration = wav_duration_s(path)
-            if duration <= 0:
-                continue
-            started = datetime.fromtimestamp(path.stat().st_mtime - duration, timezone.utc)
-            take = self.add_take(path, duration_s=duration, created_at=started,
-                                 message=REIMPORTED)
-            touched.append(take.id)
+            take_id = self._reimport(path)
+            if take_id is not None:
+                touched.append(take_id)
         return sorted((self.get(i) for i in touched), key=lambda t: t.created_at)
+
+    def _reimport(self, path: Path) -> int | None:
+        """A take for a recording with none: checked and inserted in one transaction."""
+        rel = self._rel(path)
+        with self._read("recovering takes") as db:
+            if db.execute("SELECT 1 FROM takes WHERE audio_path = ?", (rel,)).fetchone():
+                return None
+        duration = wav_duration_s(path)
+        if duration <= 0:
+            return None
+        info = read_sidecar(path)
+        created = info.created_at if info else _ts(datetime.fromtimestamp(
+            path.stat().st_mtime - duration, timezone.utc))
+        with self._write("recovering takes") as db:
+            if db.execute("SELECT 1 FROM takes WHERE audio_path = ?", (rel,)).fetchone():
+                return None
+            drill = info.drill_id if info else None
+            if drill is not None and not db.execute("SELECT 1 FROM drills WHERE id = ?",
+                                                    (drill,)).fetchone():
+                drill = None  # the drill's row was lost with the database
+            cur = db.execute(
+                "INSERT INTO takes (prompt_id, created_at, duration_s, audio_path, status, "
+                "drill_id, category, message) VALUES (?, ?, ?, ?, 'recorded', ?, ?, ?)",
+                (info.prompt_id if info else None, created, duration, rel, drill,
+                 info.category if info else None, REIMPORTED))
+            return int(cur.lastrowid or 0)
 
     def check(self) -> str:
         """SQLite's own consistency check: "ok" or the first problem (slow on big DBs)."""
@@ -898,6 +983,22 @@ class _Damaged(Exception):
     pass
 
 
+@contextlib.contextmanager
+def _opening(db: sqlite3.Connection) -> Iterator[None]:
+    """Close `db` when opening it fails; damage becomes `_Damaged` (to be repaired)."""
+    try:
+        yield
+    except (StoreError, sqlite3.DatabaseError) as err:
+        db.close()
+        if isinstance(err, sqlite3.DatabaseError) and _is_damaged(err):
+            raise _Damaged(_one_line(err)) from None
+        raise
+
+
+def _keep_row(table: str, record: dict[str, Any]) -> bool:
+    return _plausible_take(record) if table == "takes" else True
+
+
 def _plausible_take(record: dict[str, Any]) -> bool:
     """Rows from damaged pages can hold garbage that still decodes: keep sane ones."""
     try:
@@ -906,6 +1007,8 @@ def _plausible_take(record: dict[str, Any]) -> bool:
         return False
     if record.get("status") not in STATUSES or not record.get("audio_path"):
         return False
+    if record.get("status") == "scored" and record.get("report_json") is None:
+        record["status"], record["message"] = "recorded", REPORT_LOST
     text = record.get("report_json")
     if text is not None:
         try:

@@ -9,14 +9,19 @@ loads in a thread worker once the first frame is up.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import signal
 import sys
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -29,6 +34,16 @@ from voicecoach.tui.messages import EngineFailed, EngineProgress, EngineReady
 from voicecoach.tui.sources import SourceFactory, microphone_source
 from voicecoach.tui.speech import Speaker
 from voicecoach.tui.takes import TakeLog
+
+FLUSH_S = 5.0  # how often results that met a full disk are tried again
+
+
+class BacklogScored(Message):
+    """The background scoring of takes without a report has finished."""
+
+    def __init__(self, scored: int, total: int, error: str) -> None:
+        super().__init__()
+        self.scored, self.total, self.error = scored, total, error
 
 
 class VoiceCoachApp(App[int]):
@@ -66,6 +81,7 @@ class VoiceCoachApp(App[int]):
         self.call_after_refresh(self._after_first_frame)
         if not self.is_headless:
             self.set_interval(1.0, self._exit_if_terminal_closed)
+            self._handle_signals()
 
     def _after_first_frame(self) -> None:
         trace.mark("app.home")
@@ -73,6 +89,71 @@ class VoiceCoachApp(App[int]):
         message = self.takes.recover(self.prompts)
         if message:
             self.notify(message, title="Takes")
+        backlog = self.takes.backlog()
+        if backlog:
+            self.notify(f"Scoring {len(backlog)} take(s) that have no score yet (recovered "
+                        "or interrupted) in the background.", title="Takes")
+            self._score_backlog([t.id for t in backlog])
+        self.set_interval(FLUSH_S, self._flush_pending)
+
+    def _handle_signals(self) -> None:
+        """SIGTERM and SIGHUP quit like ctrl+q: a take being recorded is closed and kept,
+        and Textual restores the terminal (main screen, mouse tracking off)."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, partial(self.exit, return_code=128 + sig))
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is plain text: device names, paths, prompt text and error
+        messages come from outside and may hold brackets (`[/]` was a MarkupError)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout,
+                       markup=False)
+
+    def _flush_pending(self) -> None:
+        if self.takes.pending and self.takes.flush():
+            state = "all saved" if not self.takes.pending else "some still waiting"
+            self.notify(f"Disk space is back: results that waited were saved ({state}).",
+                        title="Takes")
+            self.refresh_scores()
+
+    @work(thread=True, exclusive=True, group="backlog")
+    def _score_backlog(self, take_ids: list[int]) -> None:
+        """Score takes left without a report, one at a time under the engine's lock (a
+        take recorded meanwhile goes first between two of these)."""
+        from textual.worker import get_current_worker
+
+        from voicecoach.rescore import rescore
+
+        worker = get_current_worker()
+        try:
+            engine = self.engines.load(self.settings)
+            store = self.takes.store
+            takes = [store.get(i) for i in take_ids]
+            outcomes = rescore(store, takes, engine, self.settings,
+                               should_stop=lambda: worker.is_cancelled,
+                               lock=self.engines.decode_lock,
+                               prompts={p.id: p for p in self.prompts})
+        except VoiceCoachError as err:
+            self.post_message(BacklogScored(0, len(take_ids), str(err)))
+            return
+        self.post_message(BacklogScored(sum(o.ok for o in outcomes), len(take_ids), ""))
+
+    @on(BacklogScored)
+    def _backlog_scored(self, message: BacklogScored) -> None:
+        from voicecoach.tui.home import HomeScreen
+
+        self.refresh_scores()
+        if isinstance(self.screen, HomeScreen):
+            self.screen.on_screen_resume()  # its practiced marks and last scores
+        failed = message.total - message.scored
+        if message.error:
+            text = f"Could not score {message.total} take(s) left without a score: {message.error}"
+        else:
+            text = (f"Scored {message.scored} of {message.total} take(s) that had no score"
+                    + (f"; History says why {failed} failed." if failed else "."))
+        self.notify(text, title="Takes", severity="warning" if failed else "information")
 
     def _exit_if_terminal_closed(self) -> None:
         # A closed terminal does not always bring SIGHUP (under `make run` it does not),
@@ -218,10 +299,13 @@ class VoiceCoachApp(App[int]):
         yield from (c for c in super().get_system_commands(screen) if c.title != "Screenshot")
 
     def action_save_screenshot(self) -> None:
+        from voicecoach.private import make_private, private_dir
+
         folder = data_dir() / "screenshots"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder, tighten=True)
             path = self.save_screenshot(path=str(folder))
+            make_private(Path(path))
         except OSError as err:
             self.notify(f"Cannot save the screenshot: {err.strerror or err}",
                         severity="error")
@@ -248,7 +332,7 @@ def create_app(
     if store is None:
         from voicecoach.store.db import Store
 
-        store = Store(reset_damaged=True)  # a damaged database must not lock the user out
+        store = Store()  # a damaged database is repaired as it opens; `notice` says so
     return VoiceCoachApp(
         settings=settings,
         store=store,
@@ -267,14 +351,19 @@ def run(settings: Settings | None = None) -> int:
     app = create_app(settings)
     with stderr_to_log(data_dir() / "logs" / "stderr.log"):
         app.run()
+    unsaved = app.takes.unsaved_line()
+    if unsaved:
+        print(f"voicecoach: warning: {unsaved}", file=sys.stderr)
     return app.return_code or 0
 
 
 def main() -> int:
+    from voicecoach.cli import print_error
+
     try:
         return run()
     except VoiceCoachError as err:
-        print(f"voicecoach: error: {err}", file=sys.stderr)
+        print_error(err)
         return 2
 
 

@@ -416,7 +416,8 @@ class DrillSummaryScreen(Screen[None]):
         yield Footer()
 
     def _headline(self) -> Text:
-        scored = [i.report for i in self.items if i.report is not None and i.report.scores]
+        scored = [i.report for i in self.items
+                  if i.report is not None and "overall" in (i.report.scores or {})]
         done = sum(1 for i in self.items if i.report is not None)
         text = Text("Drill complete", style="bold")
         text.append(f"  ·  {done} of {len(self.items)} prompts scored")

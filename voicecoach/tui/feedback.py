@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voicecoach.config import Settings
+from voicecoach.report import SCORE_NAMES as SCORE_ORDER
 from voicecoach.report import Finding, Report
 
-SCORE_ORDER = ("overall", "structure", "delivery", "fillers", "flow")
 SEVERITY_RANK = {"major": 0, "minor": 1, "info": 2}
 
 

@@ -408,6 +408,7 @@ class HistoryScreen(Screen[None]):
 
     def export(self, row: TakeRow, choice: str) -> Path | None:
         from voicecoach.export import default_name, export_drill, export_take
+        from voicecoach.private import private_dir, write_private
 
         kind, fmt = choice.split("-")
         long_pause = self.long_pause_s
@@ -418,10 +419,9 @@ class HistoryScreen(Screen[None]):
             else:
                 text = export_take(self.store, row.id, fmt, long_pause, self._info)
                 name = default_name("take", row.id, fmt)
-            folder = self.export_dir or _default_export_dir()
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / name
-            path.write_text(text, encoding="utf-8")
+            folder = private_dir(self.export_dir or _default_export_dir(),
+                                 tighten=self.export_dir is None)  # ours: 0700
+            path = write_private(folder / name, text)  # 0600
         except (VoiceCoachError, OSError) as err:
             self.notify(str(err), title="Export", severity="error")
             return None

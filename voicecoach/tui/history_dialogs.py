@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -37,7 +38,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question, id="question")
+            yield Static(Text(self.question), id="question")  # holds a prompt id: literal
             with Horizontal():
                 yield Button("Cancel (n)", id="no")
                 yield Button(f"{self.yes} (y)", id="yes", variant="error")

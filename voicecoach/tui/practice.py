@@ -203,7 +203,7 @@ class PracticeScreen(Screen[None]):
 
     @on(ScoringProgress)
     def _progress(self, message: ScoringProgress) -> None:
-        self.query_one("#proc-text", Label).update(message.text.capitalize() + "…")
+        self.query_one("#proc-text", Label).update(Text(message.text.capitalize() + "…"))
         self.query_one("#proc-bar", ProgressBar).update(progress=message.fraction * 100)
 
     @on(ScoringFailed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 BAR = 20
 
 
-def score_table(report: Report, previous: Report | None) -> Table | Text:
+def score_table(report: Report, previous: Report | None) -> Table | Text | Group:
     if not report.scores:
         return Text("Scores need the scoring analysis; the delivery numbers are on the right.",
                     style="dim")
@@ -47,6 +48,8 @@ def score_table(report: Report, previous: Report | None) -> Table | Text:
                             else value > prev[name]) if name in prev else Text(""))
         label = Text(name, style="bold" if name == "overall" else "")
         table.add_row(label, bar, Text(str(value), style=score_style(value)), delta)
+    if report.extra.get("not_judged"):
+        return Group(table, Text(report.extra["not_judged"], style="dim"))  # literal text
     return table
 
 

@@ -21,7 +21,6 @@ from voicecoach.errors import VoiceCoachError
 from voicecoach.tui.engine import EngineService
 
 if TYPE_CHECKING:
-    from voicecoach.asr.base import Word
     from voicecoach.prompts import Prompt
     from voicecoach.report import Report
     from voicecoach.streaming import StreamingTranscriber
@@ -43,15 +42,11 @@ def start_streaming(engines: EngineService, settings: Settings, live: bool = Fal
     """
     if not engines.ready_for(settings):
         return None
-    from voicecoach.streaming import StreamingTranscriber
+    from voicecoach.streaming import StreamingOptions, StreamingTranscriber
 
     return StreamingTranscriber(engines.load(settings), settings,
-                                on_words=_shown_by_polling if live else None,
+                                StreamingOptions(live_view=live),
                                 engine_lock=engines.decode_lock)
-
-
-def _shown_by_polling(words: list[Word]) -> None:
-    """The live view polls `partial_words()`; asking for words is what matters."""
 
 
 def finish_early(streamer: StreamingTranscriber | None) -> None:

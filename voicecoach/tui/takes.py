@@ -5,6 +5,11 @@ a take's states (recording -> recorded -> scoring -> scored/failed) is the order
 UI saw; failures become one line for the UI instead of an exception. The exception:
 the practice screen's scoring worker stores the report itself (the UI set "scoring"
 before starting it), so the result screen is drawn without waiting for SQLite.
+
+A full disk does not lose a result: the take's closing and its report stay queued
+in memory (`pending`) and `flush()`, called on a timer, writes them in order once
+space returns. What is still queued when voicecoach quits is said on the terminal;
+its recording is on disk and is scored again at the next start.
 """
 
 from __future__ import annotations
@@ -13,17 +18,19 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from voicecoach.errors import VoiceCoachError
+from voicecoach.errors import DiskFullError, VoiceCoachError
 
 if TYPE_CHECKING:
     from voicecoach.report import Report
 
 log = logging.getLogger(__name__)
+WAITING = "disk full: kept in memory and saved when space returns (keep voicecoach open)"
 
 
 class TakeLog:
     def __init__(self, store: Any) -> None:
         self.store = store
+        self.pending: list[tuple[Any, tuple[Any, ...]]] = []  # writes waiting for space
 
     def begin(self, prompt_id: str | None, drill_id: Any = None,
               category: str | None = None) -> tuple[Any, Path]:
@@ -38,7 +45,7 @@ class TakeLog:
     def recorded(self, take_id: Any, seconds: float, path: Path | None,
                  error: str | None) -> str | None:
         """The recorder closed the file (`error`: it stopped on a fault, audio kept)."""
-        return self._try(self.store.finish_take, take_id, seconds, path, error)
+        return self._keep(self.store.finish_take, take_id, seconds, path, error)
 
     def discard(self, take_id: Any) -> str | None:
         """Drop a take too short to be an answer (a key pressed twice), file and all."""
@@ -48,7 +55,40 @@ class TakeLog:
         return self._try(self.store.set_status, take_id, "scoring")
 
     def scored(self, take_id: Any, report: Report) -> str | None:
-        return self._try(self.store.save_report, take_id, report)
+        return self._keep(self.store.save_report, take_id, report)
+
+    def flush(self) -> int:
+        """Write what waited for disk space, in order; returns how many went through."""
+        done = 0
+        while self.pending:
+            fn, args = self.pending[0]
+            try:
+                fn(*args)
+            except DiskFullError:
+                break
+            except VoiceCoachError as err:  # e.g. the take was deleted meanwhile
+                log.warning("dropped a queued write: %s", err)
+            self.pending.pop(0)
+            done += 1
+        return done
+
+    def unsaved_line(self) -> str | None:
+        """What quitting now would leave unsaved, for the terminal."""
+        takes = {args[0] for _, args in self.pending}
+        if not takes:
+            return None
+        return (f"{len(takes)} take(s) not saved to the database (disk full); their "
+                "recordings are kept and are scored again at the next start")
+
+    def backlog(self) -> list[Any]:
+        """Takes with audio and no report yet: recovered after a crash, interrupted while
+        scoring, re-linked from a sidecar. Oldest first."""
+        try:
+            return list(self.store.takes(status="recorded", order_by="created_at",
+                                         descending=False))
+        except VoiceCoachError as err:
+            log.warning("backlog: %s", err)
+            return []
 
     def failed(self, take_id: Any, error: str) -> str | None:
         return self._try(self.store.mark_failed, take_id, error)
@@ -87,6 +127,8 @@ class TakeLog:
         Returns a line for the user, if there is something to say.
         """
         notes = [self.store.notice] if getattr(self.store, "notice", None) else []
+        if getattr(self.store, "read_only", False):
+            return "\n".join(notes) or None  # history only: nothing can be recovered
         try:
             self.store.sync_prompts(prompts)
             recovered = self.store.recover()
@@ -97,6 +139,21 @@ class TakeLog:
             notes.append(f"Recovered {len(recovered)} take(s) left unfinished last time; "
                          "they are kept in your history.")
         return "\n".join(notes) or None
+
+    def _keep(self, fn: Any, *args: Any) -> str | None:
+        """`_try`, but a write that hit a full disk waits in `pending` (after any
+        earlier one: a report is never stored before its take was closed)."""
+        if self.pending:
+            self.pending.append((fn, args))
+            return WAITING
+        try:
+            fn(*args)
+        except DiskFullError:
+            self.pending.append((fn, args))
+            return WAITING
+        except VoiceCoachError as err:
+            return str(err)
+        return None
 
     @staticmethod
     def _try(fn: Any, *args: Any) -> str | None:

@@ -15,6 +15,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from voicecoach.private import private_dir
+
 
 @contextlib.contextmanager
 def stderr_to_log(log_path: Path) -> Iterator[None]:
@@ -23,8 +25,9 @@ def stderr_to_log(log_path: Path) -> Iterator[None]:
         return
     try:
         sys.__stderr__.flush()
-        log_path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(log_path.parent, tighten=True)  # the log may name devices and files
         log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(log_fd, 0o600)  # a log an older version left 0644
         saved_fd = os.dup(2)
         tty_fd = os.dup(2)
     except OSError:

@@ -400,7 +400,7 @@ class RecordPanel(Vertical):
         live.display = show
         if show:
             words = self.streamer.partial_words()
-            live.update(" ".join(w.text for w in words[-LIVE_WORDS:]) or "…")
+            live.update(Text(" ".join(w.text for w in words[-LIVE_WORDS:]) or "…"))
             new = [round(w.end, 2) for w in words if w.end > self._live_end]
             if new:
                 self._live_end = max(new)
@@ -444,7 +444,7 @@ class RecordPanel(Vertical):
             return
         warning.set_class(bool(text), "shown")
         warning.set_class(error, "error")
-        warning.update(f"⚠ {text}" if text else "")
+        warning.update(Text(f"⚠ {text}") if text else "")  # literal: device names, paths
 
 
 def _close(source: Any) -> None:
