@@ -26,7 +26,8 @@ from voicecoach.bench_app.clips import Clip
 from voicecoach.bench_app.terminal import TerminalApp, VirtualMic
 
 # What the benchmark reads on the screen.
-SCORES = re.compile(r"overall\s+[█░]+\s+\d+")
+# A score row of the result screen (an answer too short to judge has no "overall").
+SCORES = re.compile(r"─ Scores ─.*\n.*\b[a-z]+ +[█░]+ +\d+")
 ENGINE_READY = re.compile(r"speech model: .*ready")
 TABLE = re.compile(r"Prompt\s+Category")
 
