@@ -22,7 +22,7 @@ import pytest
 from conftest import cached_answer
 
 from voicecoach.audio.io import load_audio
-from voicecoach.audio.recorder import MicrophoneSource, Recorder
+from voicecoach.audio.recorder import PREROLL_S, MicrophoneSource, Recorder
 from voicecoach.bench_app.audiocheck import clip_offset, worst_window_match
 from voicecoach.config import Settings
 from voicecoach.store.db import Store
@@ -112,23 +112,30 @@ def test_an_open_microphone_records_from_the_key_on(sink, speech, tmp_path):
 
 
 def test_the_pre_roll_keeps_a_word_begun_with_the_key(sink, speech, tmp_path):
-    source = MicrophoneSource()
-    source.open()
-    try:
-        wait(lambda: source.ready, 10, "the first block")
-        player = subprocess.Popen(["paplay", "-d", sink, str(speech)])
-        time.sleep(0.6)  # speaking already when the key is pressed
-        rec = Recorder(tmp_path / "late.wav", source)
-        rec.start()
-        player.wait(60)
-        rec.stop()
-    finally:
-        source.close()
-    played, got = load_audio(speech).samples, load_audio(rec.path).samples
-    offset = clip_offset(played, got)  # negative: the clip began before the recording
-    started_at = -offset / 16000
-    # Without the pre-roll the take would begin ~0.6 s into the answer.
-    assert started_at <= 0.6 - 0.2, f"the take begins {started_at:.2f} s into the answer"
+    def late_take(preroll_s: float) -> float:
+        """Seconds of the answer said before the take begins, the key pressed ~0.5 s
+        into it."""
+        source = MicrophoneSource(preroll_s=preroll_s)
+        source.open()
+        try:
+            wait(lambda: source.ready, 10, "the first block")
+            time.sleep(preroll_s + 0.2)
+            player = subprocess.Popen(["paplay", "-d", sink, str(speech)])
+            time.sleep(0.6)  # speaking already when the key is pressed
+            rec = Recorder(tmp_path / f"late-{preroll_s}.wav", source)
+            rec.start()
+            player.wait(60)
+            rec.stop()
+        finally:
+            source.close()
+        played, got = load_audio(speech).samples, load_audio(rec.path).samples
+        return -clip_offset(played, got) / 16000  # the clip began before the recording
+
+    without, with_preroll = late_take(0.0), late_take(PREROLL_S)
+    print(f"the take begins {without:.2f} s into the answer without a pre-roll, "
+          f"{with_preroll:.2f} s with it")
+    assert without > 0.3  # a word begun with the key would be cut
+    assert with_preroll <= 0.1  # the pre-roll gives it back
 
 
 @pytest.mark.asyncio

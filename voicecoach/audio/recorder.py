@@ -65,8 +65,10 @@ FLOOR_DB = -100.0
 LEVEL_WINDOW = SAMPLE_RATE // 10  # level() describes the last ~100 ms
 FIRST_BLOCK_GRACE_S = 6.0
 CLOSE_TIMEOUT_S = 5.0  # a microphone may take this long to deliver its first block
-# Kept from just before `start()` on a stream opened ahead: a word begun with the key.
-PREROLL_S = 0.3
+# Kept from just before `start()` on a stream opened ahead: a word begun with the key
+# (measured through the virtual mic: without it a take began 0.6 s into speech already
+# under way at the key, with it 0.1 s).
+PREROLL_S = 0.5
 
 BlockCallback = Callable[[np.ndarray], None]
 BlockHook = Callable[[np.ndarray, float], None]

@@ -12,16 +12,25 @@ import numpy as np
 from voicecoach.asr.base import SAMPLE_RATE
 
 
-def clip_offset(played: np.ndarray, got: np.ndarray, probe_s: float = 8.0) -> int:
-    """Where `played` starts in `got` (samples; negative if its start is missing)."""
+def clip_offset(played: np.ndarray, got: np.ndarray, probe_s: float = 8.0,
+                skip_s: float = 2.0) -> int:
+    """Where `played` starts in `got` (samples; negative if its start is missing).
+
+    A probe of `probe_s` taken `skip_s` after the clip's first voice is looked up in the
+    head of the recording, so a start cut off by up to `skip_s` still aligns.
+    """
     voiced = np.flatnonzero(np.abs(played) > 0.02)
     first = int(voiced[0]) if voiced.size else 0
-    probe = played[first : first + int(probe_s * SAMPLE_RATE)]
-    head = got[: first + probe.size + 10 * SAMPLE_RATE]
+    start = min(first + int(skip_s * SAMPLE_RATE),
+                max(first, played.size - int(probe_s * SAMPLE_RATE)))
+    probe = played[start : start + int(probe_s * SAMPLE_RATE)]
+    head = got[: start + probe.size + 10 * SAMPLE_RATE]
     n = 1 << int(np.ceil(np.log2(head.size + probe.size)))
     corr = np.fft.irfft(np.fft.rfft(head, n) * np.conj(np.fft.rfft(probe, n)), n)
-    lag = int(np.argmax(corr[: head.size]))
-    return lag - first
+    # Index k is a lag of k samples; n - k a lag of -k (the probe begins before `got`).
+    lags = np.concatenate([np.arange(0, head.size), np.arange(-probe.size // 2, 0)])
+    best = lags[int(np.argmax(corr[lags % n]))]
+    return int(best) - start
 
 
 def worst_window_match(played: np.ndarray, got: np.ndarray, offset: int,

@@ -32,6 +32,14 @@ def render(results: dict[str, Any]) -> str:
                         [t["rec_app_s"] for t in ok], ok))
         out.append(_row("prompt shown → microphone ready (while reading)", "all takes",
                         [t["ready_s"] for t in ok], ok))
+    if ok:
+        out.append(_row("app CPU while recording, per second of audio (all threads)",
+                        "all takes", [t["cpu_per_s"] for t in ok], ok, unit=""))
+        busy = [t for t in ok if t["decode"].get("busy_s") is not None]
+        if busy:
+            out.append(_row("of which inside the engine (wall time per audio second)",
+                            "all takes", [t["decode"]["busy_s"] / t["audio_s"] for t in busy],
+                            busy, unit=""))
     live = [t for t in ok if t["live"]]
     lags = [lag for t in live for lag in t["live_lag_s"]]
     if lags:
@@ -89,12 +97,12 @@ def _groups(takes: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def _row(measure: str, answer: str, values: list[float], takes: list[dict[str, Any]],
-         n: int | None = None) -> str:
+         n: int | None = None, unit: str = " s") -> str:
     loads = [t["load"] for t in takes if not math.isnan(t.get("load", math.nan))]
     load = (f"{min(loads):.1f}–{max(loads):.1f}" if loads and max(loads) - min(loads) >= 0.1
             else f"{loads[0]:.1f}" if loads else "")
-    return (f"| {measure} | {answer} | {n or len(values)} | {statistics.median(values):.2f} s "
-            f"| {max(values):.2f} s | {load} |")
+    return (f"| {measure} | {answer} | {n or len(values)} | "
+            f"{statistics.median(values):.2f}{unit} | {max(values):.2f}{unit} | {load} |")
 
 
 def write_doc(path: Path, text: str, argv: list[str]) -> Path:

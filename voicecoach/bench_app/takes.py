@@ -26,7 +26,8 @@ from voicecoach.bench_app.clips import Clip
 from voicecoach.bench_app.terminal import TerminalApp, VirtualMic
 
 # What the benchmark reads on the screen.
-SCORES = re.compile(r"overall\s+[█░]+\s+\d+")
+# A score row of the result screen (an answer too short to judge has no "overall").
+SCORES = re.compile(r"─ Scores ─.*\n.*\b[a-z]+ +[█░]+ +\d+")
 ENGINE_READY = re.compile(r"speech model: .*ready")
 TABLE = re.compile(r"Prompt\s+Category")
 
@@ -102,6 +103,7 @@ class Take:
     overflows: int = -1
     peak_rss_mb: float = 0.0  # the app process's peak so far (VmHWM)
     rss_mb: float = 0.0  # its resident memory once the result is shown
+    cpu_per_s: float = 0.0  # app CPU seconds per second of recording (all threads)
     load: float = 0.0  # 1-minute load average at the stop
     live_lag_s: list[float] = field(default_factory=list)  # per word shown live
     error: str | None = None
@@ -128,9 +130,10 @@ def one_take(app: TerminalApp, mic: VirtualMic, clip: Clip, trace_path: Path,
     shown, _ = app.wait_for(practice_idle, 30.0)
     ready_at, _ = app.wait_for(mic_and_engine_ready, 90.0)
     take.ready_s = ready_at - shown
-    time.sleep(0.3)  # the user reads on: the pre-roll is full
+    time.sleep(0.6)  # the user reads on: the pre-roll is full
     before = len(trace.read(trace_path))
 
+    cpu_before = app.cpu_s()
     pressed = app.press("r")
     seen, _ = app.wait_for(recording, 15.0, fail=_panel_warning)
     take.rec_s = seen - pressed
@@ -146,6 +149,7 @@ def one_take(app: TerminalApp, mic: VirtualMic, clip: Clip, trace_path: Path,
         raise RuntimeError(f"paplay failed with status {player.returncode}")
 
     stop = app.press("s")
+    take.cpu_per_s = (app.cpu_s() - cpu_before) / max(stop - pressed, 1e-3)
     take.load = os.getloadavg()[0]
     seen, _ = app.wait_for(scores_drawn, 300.0, fail=take_problem)
     take.stop_s = seen - stop

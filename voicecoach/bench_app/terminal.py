@@ -10,9 +10,11 @@ playing into the shared `vmic` can leak into a take.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -159,6 +161,14 @@ class TerminalApp:
         """The app process's peak resident memory (VmHWM) so far."""
         return self._status_mb("VmHWM")
 
+    def cpu_s(self) -> float:
+        """CPU seconds the app process has used (all its threads, user + system)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> float:
         """The app process's resident memory now (VmRSS)."""
         return self._status_mb("VmRSS")
@@ -172,13 +182,28 @@ class TerminalApp:
         return int(found.group(1)) / 1024 if found else 0.0
 
     def close(self) -> None:
+        """Quit the app (ctrl+q), then end the tmux server; an app still running after
+        that (a hung-up terminal is still a tty to it) gets SIGTERM, then SIGKILL."""
         if self.pid and self.alive():
             self.press("C-q")
-            end = time.monotonic() + 5
-            while self.alive() and time.monotonic() < end:
-                time.sleep(0.05)
+            self._wait_gone(5.0)
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True,
                        check=False)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            if not self.pid or self._wait_gone(3.0):
+                break
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, sig)
+        self._wait_gone(3.0)
+        socket = Path(f"/tmp/tmux-{os.getuid()}") / self.socket
+        with contextlib.suppress(OSError):
+            socket.unlink()
+
+    def _wait_gone(self, timeout_s: float) -> bool:
+        end = time.monotonic() + timeout_s
+        while self.alive() and time.monotonic() < end:
+            time.sleep(0.05)
+        return not self.alive()
 
     def _tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,

@@ -11,8 +11,8 @@ Opening a microphone takes seconds (PortAudio's device query and stream set-up, 
 ~2 s before a PulseAudio source delivers its first block), so the panel opens it when
 its screen is shown and closes it when another screen covers it or it goes away: the
 input is open only while a practice or drill screen is on screen. Until `r`, only the
-last fraction of a second is kept in memory (the pre-roll, never saved); `r` then
-records from that moment on.
+last half second is kept, in memory (the pre-roll: it starts the take, so a word begun
+with the key is not cut; otherwise it is overwritten and never written to disk).
 """
 
 from __future__ import annotations
