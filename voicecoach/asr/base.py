@@ -26,11 +26,13 @@ FILLER_PROMPT = "So, um, I was, uh, thinking, er, that we, ah, hmm, could try."
 # Words that are filled pauses, whatever their punctuation or case.
 FILLED_PAUSES = ("um", "umm", "ummm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh",
                  "hmm", "hm", "mm", "mmm", "eh")
-# Whisper's temperature fallback: a decode that fails its thresholds (a repetition
-# loop, a low log-probability) is sampled again at a higher temperature. Without it,
-# tiny.en loops ("uh, uh, uh, ..." x100) on real hesitant speech; with it, sampling
-# is random, so every decode call starts from the same seed: same audio, same words.
-TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+# No temperature fallback: sampling again at a higher temperature when a decode fails
+# its thresholds is random, and seeding it does not make it repeatable (CTranslate2's
+# generators are per thread and seeded once: the same chunk decoded three times in one
+# process gave two different transcripts). Same audio, same words comes first; the
+# cost is that tiny.en can loop on hesitant speech ("uh, uh, uh, ..."), where only
+# words with voice under them are kept (docs/scoring.md).
+TEMPERATURES = (0.0,)
 SEED = 0
 
 _EDGE_PUNCT = re.compile(r"^[^\w']+|[^\w']+$")
@@ -68,7 +70,7 @@ class TranscribeOptions:
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
     temperatures: tuple[float, ...] = TEMPERATURES
-    seed: int = SEED  # set before every decode call (see TEMPERATURES)
+    seed: int = SEED  # set before every decode call, for a fallback if one is configured
 
 
 class Engine(Protocol):
