@@ -2,7 +2,8 @@
 # One-step set-up: system packages, .venv, Python packages (CPU torch first).
 #   scripts/setup.sh          what running the app needs
 #   scripts/setup.sh --test   plus what the test suite needs (speech synthesizers,
-#                             sox, PulseAudio for the virtual microphone)
+#                             sox, PulseAudio for the virtual microphone, tmux for
+#                             the benchmark that drives the app)
 # As root with apt, missing system packages are installed; otherwise the one command
 # to run is printed and the script stops.
 set -euo pipefail
@@ -12,7 +13,7 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 run_pkgs=(libportaudio2 libsndfile1 espeak-ng sqlite3)
-test_pkgs=(flite sox pulseaudio pulseaudio-utils libasound2-plugins)
+test_pkgs=(flite sox pulseaudio pulseaudio-utils libasound2-plugins tmux)
 pkgs=("${run_pkgs[@]}")
 [ "$want_test" = 1 ] && pkgs+=("${test_pkgs[@]}")
 python_bin=${PYTHON:-python3}

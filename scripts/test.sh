@@ -7,6 +7,6 @@ if [ -x scripts/virtual-mic.sh ]; then
   scripts/virtual-mic.sh || echo "test: virtual microphone unavailable; mic tests will skip"
 fi
 .venv/bin/python -m pytest "$@"
-if [ -f voicecoach/validate.py ]; then
+if [ -f voicecoach/validate/__main__.py ]; then
   .venv/bin/python -m voicecoach.validate --quick
 fi

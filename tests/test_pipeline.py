@@ -123,8 +123,8 @@ def test_chunks_cut_only_at_silence():
     regions = [Span(1.0, 2.0), Span(2.2, 5.0), Span(5.5, 12.0), Span(15.0, 20.0),
                Span(20.3, 49.0)]
     chunks = plan_chunks(regions, duration_s=50.0)
-    # 0.2 s inside a phrase never ends a chunk; 0.5 s does once the chunk holds 4 s;
-    # 3 s of silence always does; 20.3..49 is longer than a window: split in two.
+    # A pause before the chunk holds 4 s of speech does not end it; the first pause
+    # after that does; 3 s of silence always does; 20.3..49 is longer than a window.
     assert [(round(c.start, 2), round(c.end, 2)) for c in chunks] == [
         (0.75, 5.25), (5.25, 12.25), (14.75, 20.15), (20.15, 34.65), (34.65, 49.25)]
     assert plan_chunks(regions[:3], 50.0, ChunkPlan(min_chunk_s=8.0))[0].end == 12.25

@@ -13,6 +13,9 @@ from voicecoach import validate
 from voicecoach.asr.base import Word
 from voicecoach.audio.vad import Span
 from voicecoach.report import Filler, Metrics, Report
+from voicecoach.validate import align
+from voicecoach.validate.checks import first_difference
+from voicecoach.validate.real import read_textgrid
 
 
 def det(start: float, end: float, kind: str = "filled_pause") -> Filler:
@@ -94,3 +97,105 @@ def test_one_synthetic_clip_end_to_end(faster_engine):
     assert res.detections == 0, res.false_flags  # the traps: "I'd like", "kind of model"
     assert res.pauses_found == res.pauses == 2
     assert abs(res.wpm_measured - res.wpm_true) / res.wpm_true < 0.15
+
+
+# -- real speech: labels from transcripts and TextGrids ----------------------------------
+
+
+def real(clip_id: str) -> validate.LabeledClip:
+    return next(c for c in validate.real_clips() if c.id == clip_id)
+
+
+def test_real_fillers_are_labeled_from_the_transcript_and_timed_by_the_textgrid():
+    cold = real("mfa-cold-monologue")  # "uh so this is the sick corpus uh ..."
+    assert [(x.text, x.start) for x in cold.fillers] == [
+        ("uh", 1.24), ("uh", 3.69), ("uh", 7.31), ("um", 9.89), ("uh", 17.78)]
+    assert [(p.start, p.end) for p in cold.pauses] == [(18.32, 19.65)]  # "a long pause"
+    assert cold.untimed_filled == 0 and cold.pauses_known
+    # The TextGrid has no "uh" after "intensity": labeled, but matched by count only.
+    acoustic = real("mfa-acoustic-monologue")
+    assert [x.text for x in acoustic.fillers if x.kind == "filled_pause"] == ["um", "um"]
+    assert acoustic.untimed_filled == 1
+
+
+def test_real_labels_follow_the_transcripts_conventions():
+    assert real("mfa_clip_er").untimed_filled == 0  # "i hardly know 'er": her, not a filler
+    assert real("mfa_clip_uhum").untimed_filled == 6  # uh um uh hm hm um
+    assert not real("mfa_clip_uhum").pauses_known  # no TextGrid: no pause is "false"
+    livekit = real("livekit-long-stt-irl")  # not verbatim: its fillers are not judged
+    assert not livekit.judge_fillers and not livekit.fillers
+    clips = validate.real_clips()
+    assert all(c.path.exists() for c in clips) and len(clips) >= 54
+    assert sum(sum(x.kind == "filled_pause" for x in c.fillers) + c.untimed_filled
+               for c in clips) == 26
+    quick = [c.id for c in validate.real_clips(quick=True) if c.id != "jfk"]
+    assert len(quick) >= 2
+
+
+def words(*items: tuple[str, float]) -> list[Word]:
+    return [Word(text, t, t + 0.3) for text, t in items]
+
+
+def test_invented_phrase_is_two_or_more_words_nobody_said():
+    ref = align.reference_tokens("montreal forced um aligner")
+    hyp = align.hypothesis_tokens(words(("Montreal", 1.0), ("forced,", 1.5), ("um,", 2.0),
+                                        ("a", 2.5), ("liner.", 2.8), ("Thank", 3.2),
+                                        ("you.", 3.4)))
+    found = align.invented_phrases(ref, hyp)  # listed with the word it stands against
+    assert [(x.text, x.reference, x.start, x.misheard) for x in found] == \
+        [("a liner thank you", "aligner", 2.5, False)]
+    found = align.invented_phrases(align.reference_tokens("ask not"), align.hypothesis_tokens(
+        words(("Ask", 1.0), ("not.", 1.3), ("As", 2.0), ("well.", 2.2))))
+    assert [(x.text, x.reference, x.start) for x in found] == [("as well", "", 2.0)]
+    # One word heard as three is a recognition error, listed apart, not an invention.
+    split = align.invented_phrases(ref, align.hypothesis_tokens(
+        words(("Montreal", 1.0), ("forced", 1.5), ("to", 2.5), ("lie", 2.7), ("there", 2.9))))
+    assert [(x.text, x.reference, x.misheard) for x in split] == \
+        [("to lie there", "aligner", True)]
+
+
+def test_reference_marks_spellings_and_fillers_are_no_errors():
+    ref = align.reference_tokens("<cutoff-montreal> montreal uh m f a is like yknow putty")
+    hyp = align.hypothesis_tokens(words(("Mon-", 0.5), ("Montreal,", 1.0), ("uh,", 1.4),
+                                        ("MFA", 2.0), ("is", 2.4), ("like,", 2.6),
+                                        ("you", 3.0), ("know,", 3.2), ("putty.", 3.5)))
+    assert align.invented_phrases(ref, hyp) == []
+    assert align.wer_counts(ref, hyp) == (1, 7)  # "mon" for a cut-off is one insertion
+
+
+def test_untimed_real_fillers_match_by_count_and_unjudged_ones_not_at_all():
+    clip = validate.LabeledClip("uhum", "real", None, "montreal forced aligner", [],
+                                0.0, 0.0, said="montreal uh forced uh aligner",
+                                untimed_filled=2, pauses_known=False)
+    report = fake_report([det(1.0, 1.2), det(2.0, 2.2, "acoustic"), det(3.0, 3.2)], [],
+                         words=("montreal", "forced", "aligner"))
+    r = validate.evaluate(report, clip)
+    assert (r.filled_labels, r.filled_found, r.filled_detections, r.filled_correct) == \
+        (2, 2, 3, 2)
+    assert "3 flags" in r.notes[0] and r.invented == [] and r.wer == 0
+    clip.judge_fillers = False
+    r = validate.evaluate(report, clip)
+    assert (r.filled_labels, r.filled_detections) == (0, 0)
+    assert len(r.notes) == 3 and r.notes[0].startswith("unjudged")
+
+
+def test_textgrid_reader_and_report_comparison():
+    grid = read_textgrid(validate.real_clips()[0].path.parents[1] / "corpus" / "real"
+                         / "mfa_cold_corpus_monologue.aligned.TextGrid")
+    assert (grid[0].text, grid[0].end, grid[1].text) == ("", 1.24, "uh")
+    a = {"transcript": {"words": [{"text": "uh"}, {"text": "so"}]}, "scores": {"overall": 80}}
+    b = {"transcript": {"words": [{"text": "uh"}, {"text": "sew"}]}, "scores": {"overall": 80}}
+    assert first_difference(a, a) == ""
+    assert first_difference(a, b) == ".transcript.words[1].text: 'so' vs 'sew'"
+
+
+def test_a_transcripts_yknow_is_a_discourse_label_and_spelled_letters_are_long():
+    acoustic = real("mfa-acoustic-monologue")
+    assert [(x.text, x.start) for x in acoustic.fillers if x.kind == "discourse"] == \
+        [("yknow", 5.59)]
+    # "m f a" said is "em ef ay": "and the thing" for it is misheard, not invented.
+    found = align.invented_phrases(align.reference_tokens("m f a is like apex"),
+                                   align.hypothesis_tokens(words(
+                                       ("And", 0.7), ("the", 0.9), ("thing", 1.0),
+                                       ("is", 1.3), ("like", 1.5), ("Apex.", 1.8))))
+    assert [(x.text, x.misheard) for x in found] == [("and the thing", True)]

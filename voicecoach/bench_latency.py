@@ -158,9 +158,9 @@ class _Ticker:
 
 
 LAST_CHUNK = {
-    "reused": "ready (speculated in a pause)",
-    "final": "transcribed at stop",
-    "joined": "joined from pieces",
+    "speculative": "ready (speculated in a pause)",
+    "final": "decoded while speaking",
+    "stop": "decoded at stop",
 }
 
 

@@ -44,8 +44,10 @@ class ChunkPlan:
 
     max_chunk_s: float = 28.0  # Whisper sees 30 s windows; stay inside one
     split_gap_s: float = 2.0  # a silence this long always ends a chunk
-    min_chunk_s: float = 4.0  # once a chunk holds this much audio, ...
-    phrase_gap_s: float = 0.3  # ... a pause this long ends it
+    min_chunk_s: float = 4.0  # once a chunk holds this much speech, ...
+    # ... a pause this long ends it; 0: any pause between speech regions (the VAD
+    # bridges gaps under 0.15 s, so that is a silence between words, never inside one)
+    phrase_gap_s: float = 0.0
     pad_s: float = 0.25  # audio kept around speech so word edges are not clipped
     max_region_s: float = MAX_REGION_S  # unbroken voice is cut this often (audio.segment)
 

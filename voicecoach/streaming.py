@@ -267,18 +267,18 @@ class StreamingTranscriber:
 
     def _chunks_so_far(self) -> tuple[list[Span], bool]:
         """Chunks of the speech heard so far, planned as if no more came, and whether
-        the last of them is final already (lock held). All the others are."""
+        the last of them is final already (lock held). All the others are: a chunk
+        ends before a region by the region's start alone (and, for the one-window
+        bound, its end, which only grows), so a region that has begun, even one
+        still open, settles every chunk before its own."""
         regions = self._seg.regions
-        plan_regions = list(regions.final)
         growing = regions.open_region()
-        if growing is not None and regions.cuts and regions.cuts[-1] > growing.start:
-            # A long region: the pieces before its last cut are final already.
-            plan_regions.append(Span(growing.start, regions.cuts[-1]))
+        plan_regions = list(regions.final) + ([growing] if growing is not None else [])
         if not plan_regions:
             return [], False
         chunks = plan_chunks(plan_regions, math.inf, self.options.plan, regions.cuts)
-        if growing is not None and plan_regions[-1].end != growing.end:
-            return chunks, True  # the open region goes on past its last cut
+        if growing is not None:
+            return chunks, False
         group = group_regions(plan_regions, self.options.plan, regions.cuts)[-1]
         return chunks, regions.settled and closed_by_silence(group, regions.silence_s,
                                                              self.options.plan)

@@ -24,6 +24,7 @@ size fields are fixed. FLAC is still available as the final format (`out_path` e
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import math
@@ -39,6 +40,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from voicecoach import trace
 from voicecoach.asr.base import SAMPLE_RATE
 from voicecoach.audio.devices import (
     describe_device,
@@ -63,6 +65,10 @@ FLOOR_DB = -100.0
 LEVEL_WINDOW = SAMPLE_RATE // 10  # level() describes the last ~100 ms
 FIRST_BLOCK_GRACE_S = 6.0
 CLOSE_TIMEOUT_S = 5.0  # a microphone may take this long to deliver its first block
+# Kept from just before `start()` on a stream opened ahead: a word begun with the key
+# (measured through the virtual mic: without it a take began 0.6 s into speech already
+# under way at the key, with it 0.1 s).
+PREROLL_S = 0.5
 
 BlockCallback = Callable[[np.ndarray], None]
 BlockHook = Callable[[np.ndarray, float], None]
@@ -190,19 +196,31 @@ class MicrophoneSource:
     capture at 16 kHz, it is opened at its own rate and a converter thread resamples
     (libswresample through PyAV) before handing blocks on. `capture_rate` forces a rate.
 
+    Opening an input costs seconds on some systems (PortAudio's device query and stream
+    set-up, then ~2 s before a PulseAudio null sink's monitor delivers its first block),
+    so a UI calls `open()` when the screen that records appears: the stream then runs,
+    keeping only the last `preroll_s` of audio in memory (nothing is saved), and
+    `start()` hands that pre-roll and every later block to the recorder at once.
+    `stop()` then only detaches the recorder (the next take starts at once too) and
+    `close()` closes the stream. Without `open()`, `start()` opens the stream and
+    `stop()` closes it.
+
     `error` becomes a one-line message, instead of an exception raised into PortAudio,
     when the stream dies (device unplugged, server gone) or stops delivering audio for
-    `stall_s` seconds. `overflows` counts blocks PortAudio reported as overflowed.
+    `stall_s` seconds. `overflows` counts blocks PortAudio reported as overflowed since
+    the last `start()`.
     """
 
     def __init__(self, device: int | str | None = None, blocksize: int = 1600,
-                 capture_rate: int | None = None, stall_s: float = 2.0) -> None:
+                 capture_rate: int | None = None, stall_s: float = 2.0,
+                 preroll_s: float = PREROLL_S) -> None:
         self.device = device
         self.blocksize = blocksize
         self.capture_rate = capture_rate
         self.stall_s = stall_s
+        self.preroll_s = preroll_s
         self.overflows = 0
-        self.blocks = 0  # blocks PortAudio delivered
+        self.blocks = 0  # blocks PortAudio delivered since the stream opened
         self.finished = False
         self.device_index: int | None = None
         self.device_name = ""
@@ -210,17 +228,24 @@ class MicrophoneSource:
         self.channels = 1
         self._error: str | None = None
         self._stream: Any = None
-        self._stopping = False
+        self._closing = False
+        self._kept_open = False  # opened by open(): stop() detaches, close() closes
         self._last_block = 0.0
         self._raw: queue.SimpleQueue[Any] | None = None
         self._converter: threading.Thread | None = None
+        # Who gets the 16 kHz blocks: the recorder's callback, or (between takes) the
+        # pre-roll. Held while handing a block on, so after stop() no call is running.
+        self._deliver = threading.Lock()
+        self._consumer: BlockCallback | None = None
+        self._preroll: collections.deque[np.ndarray] = collections.deque()
+        self._preroll_n = 0
 
     # -- state read by the recorder / UI
     @property
     def error(self) -> str | None:
         if self._error:
             return self._error
-        if self._stream is not None and not self._stopping and self.stall_s > 0:
+        if self._stream is not None and not self._closing and self.stall_s > 0:
             silent_for = time.monotonic() - self._last_block
             # Some servers take ~2 s to deliver the first block (PulseAudio null sinks).
             limit = self.stall_s if self.blocks else max(self.stall_s, FIRST_BLOCK_GRACE_S)
@@ -231,11 +256,51 @@ class MicrophoneSource:
 
     @property
     def active(self) -> bool:
-        return self._stream is not None and not self._stopping
+        return self._stream is not None and not self._closing
+
+    @property
+    def ready(self) -> bool:
+        """Open and delivering audio: a `start()` now records from this very moment."""
+        return self.active and self.blocks > 0 and self.error is None
+
+    def open(self) -> None:
+        """Open the stream ahead of a take (idempotent). Raises DeviceError."""
+        if self._stream is not None and (self._error or self.finished):
+            self.close()  # it died while waiting for the take: open it afresh
+        if self._stream is None:
+            self._open_stream()
+        self._kept_open = True
 
     def start(self, callback: BlockCallback) -> None:
-        if self._stream is not None:
+        if self._consumer is not None:
             raise RuntimeError("microphone already started")
+        if self._stream is not None and (self.error or self.finished):
+            kept = self._kept_open
+            self.close()  # the device went away between takes: try it afresh
+            self._kept_open = kept
+        if self._stream is None:
+            self._open_stream()
+        with self._deliver:
+            self.overflows = 0
+            for block in self._preroll:
+                callback(block)
+            self._preroll.clear()
+            self._preroll_n = 0
+            self._consumer = callback
+
+    def _emit(self, block: np.ndarray) -> None:
+        """A 16 kHz mono block: to the recorder, or into the pre-roll between takes."""
+        with self._deliver:
+            if self._consumer is not None:
+                self._consumer(block)
+                return
+            self._preroll.append(block)
+            self._preroll_n += block.size
+            keep = int(self.preroll_s * SAMPLE_RATE)
+            while self._preroll and self._preroll_n - self._preroll[0].size >= keep:
+                self._preroll_n -= self._preroll.popleft().size
+
+    def _open_stream(self) -> None:
         sd = sounddevice()
         if isinstance(self.device, int):
             index: int | None = self.device
@@ -254,13 +319,13 @@ class MicrophoneSource:
             def deliver(indata: np.ndarray) -> None:
                 raw.put(indata.copy())
 
-            self._converter = threading.Thread(target=self._convert, args=(callback,),
+            self._converter = threading.Thread(target=self._convert,
                                                name="voicecoach-resample", daemon=True)
             self._converter.start()
         else:
 
             def deliver(indata: np.ndarray) -> None:
-                callback(indata[:, 0].copy())
+                self._emit(indata[:, 0].copy())
 
         def on_audio(indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
             # PortAudio's thread: copy and hand on, nothing else; never raise into it.
@@ -273,7 +338,10 @@ class MicrophoneSource:
             except Exception as err:  # noqa: BLE001 - must not propagate into PortAudio
                 self._error = f"audio callback failed: {err}"
 
-        self._stopping = False
+        self._closing = False
+        self._error = None
+        self.finished = False
+        self.blocks = 0
         self._last_block = time.monotonic()
         try:
             with quiet_stderr():
@@ -315,7 +383,7 @@ class MicrophoneSource:
         raise DeviceError(f"input device {info.get('name', index)!r} cannot record "
                           f"at 16 kHz or at its own rate ({rate} Hz)")
 
-    def _convert(self, callback: BlockCallback) -> None:
+    def _convert(self) -> None:
         import av  # only for devices that cannot capture at 16 kHz
 
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
@@ -326,12 +394,15 @@ class MicrophoneSource:
             for out in frames:
                 samples = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
                 if samples.size:
-                    callback(samples.copy())
+                    self._emit(samples.copy())
 
         while True:
             block = self._raw.get()
             if block is None:
                 break
+            if isinstance(block, threading.Event):  # stop(): all before it is handed on
+                block.set()
+                continue
             mono = block.mean(axis=1, dtype=np.float32) if block.shape[1] > 1 else block[:, 0]
             frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(mono).reshape(1, -1),
                                                format="flt", layout="mono")
@@ -349,19 +420,36 @@ class MicrophoneSource:
 
     def _on_finished(self) -> None:
         self.finished = True
-        if not self._stopping and not self._error:
+        if not self._closing and not self._error:
             self._error = (f"input device {self.device_name!r} stopped (unplugged, or taken "
                            "by another program); the recording so far is kept")
 
     def stop(self) -> None:
-        """Stop capturing; returns within `CLOSE_TIMEOUT_S` even if the driver hangs.
+        """The take is over: no more calls to the callback once this returns.
+
+        A stream opened with `open()` stays open for the next take (`close()` closes
+        it); otherwise, or if it failed, the stream is closed.
+        """
+        if self._kept_open and self.active and not self.error:
+            if self._converter is not None and self._raw is not None:
+                handed_on = threading.Event()  # blocks captured so far belong to the take
+                self._raw.put(handed_on)
+                handed_on.wait(1.0)
+            with self._deliver:
+                self._consumer = None
+            return
+        self.close()
+
+    def close(self) -> None:
+        """Close the stream; returns within `CLOSE_TIMEOUT_S` even if the driver hangs.
 
         `abort()`, not `stop()`: PortAudio's stop waits for the device to hand over its
         buffers, which a hung device never does (measured: 205 s through a suspended
         PulseAudio source). At most the last block (~0.1 s) is dropped.
         """
         self._error = self.error  # a stall seen until now stays reported after stop
-        stream, self._stopping = self._stream, True
+        stream, self._closing = self._stream, True
+        self._kept_open = False
         if stream is not None:
             sd = sounddevice()
 
@@ -381,6 +469,10 @@ class MicrophoneSource:
                                f"within {CLOSE_TIMEOUT_S:.0f} s; the recording is kept")
         self._stop_converter()
         self._stream = None
+        with self._deliver:
+            self._consumer = None
+            self._preroll.clear()
+            self._preroll_n = 0
 
 
 # --- the partial file --------------------------------------------------------------------
@@ -562,11 +654,13 @@ class Recorder:
             self._stopped = True
             raise
 
-    def stop(self) -> Path:
+    def stop(self, on_drained: Callable[[], None] | None = None) -> Path:
         """Stop the source, write what is queued, finalize and return the audio file.
 
         The file is `out_path`, or a `.wav` next to it if FLAC encoding failed, or the
         `.partial` itself if even finalizing failed (then `recover_unfinished` retries).
+        `on_drained` runs once every block is written and handed to `on_block`, before
+        the file is finalized: work it starts (the last decoding) overlaps the fsyncs.
         """
         with self._lock:
             if self._stopped:
@@ -576,10 +670,15 @@ class Recorder:
             self._stopped = True
         try:
             self.source.stop()
+            trace.mark("rec.source_stopped")
         finally:
             self._queue.put(_STOP)
             self._join_threads()
+            trace.mark("rec.drained", seconds=round(self.elapsed_s, 3))
+        if on_drained is not None:
+            on_drained()
         self.path = self._finalize()
+        trace.mark("rec.finalized", overflows=self.overflows)
         return self.path
 
     def _join_threads(self) -> None:

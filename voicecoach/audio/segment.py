@@ -19,7 +19,7 @@ import numpy as np
 from voicecoach.asr.base import SAMPLE_RATE
 from voicecoach.audio.vad import Span, VadSettings
 
-MAX_REGION_S = 20.0  # voice with no gap this long is cut ...
+MAX_REGION_S = 12.0  # voice with no gap this long is cut ...
 CUT_SEARCH_S = 4.0  # ... at its quietest 90 ms within this much before the bound
 
 

@@ -28,6 +28,7 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.system_commands import SystemCommandsProvider
 
+from voicecoach import trace
 from voicecoach.config import Settings, data_dir, load_settings
 from voicecoach.errors import VoiceCoachError
 from voicecoach.prompts import Prompt, load_prompts
@@ -97,7 +98,16 @@ class VoiceCoachApp(App[int]):
         from voicecoach.tui.home import HomeScreen
 
         self.push_screen(HomeScreen())
-        self.call_after_refresh(self.refresh_bindings)  # the first footer missed "q Quit"
+        # After the first frame: the model's imports (ctranslate2, tokenizers, PyAV) in a
+        # worker thread and the store's start-up checks would otherwise delay it.
+        self.call_after_refresh(self._after_first_frame)
+        if not self.is_headless:
+            self.set_interval(1.0, self._exit_if_terminal_closed)
+            self._handle_signals()
+
+    def _after_first_frame(self) -> None:
+        trace.mark("app.home")
+        self.refresh_bindings()  # the first footer missed "q Quit"
         self.ensure_engine()
         message = self.takes.recover(self.prompts)
         if message:
@@ -108,9 +118,6 @@ class VoiceCoachApp(App[int]):
                         "or interrupted) in the background.", title="Takes")
             self._score_backlog([t.id for t in backlog])
         self.set_interval(FLUSH_S, self._flush_pending)
-        if not self.is_headless:
-            self.set_interval(1.0, self._exit_if_terminal_closed)
-            self._handle_signals()
 
     def _handle_signals(self) -> None:
         """SIGTERM and SIGHUP quit like ctrl+q: a take being recorded is closed and kept,
@@ -421,8 +428,10 @@ def create_app(
 
 def run(settings: Settings | None = None) -> int:
     """Open the practice app in this terminal; returns the exit status."""
+    from voicecoach.memory import limit_malloc_arenas
     from voicecoach.tui.terminal import stderr_to_log
 
+    limit_malloc_arenas()  # before any thread: RSS stays flat over many takes
     app = create_app(settings)
     with stderr_to_log(data_dir() / "logs" / "stderr.log"):
         app.run()

@@ -38,6 +38,15 @@ class EngineFailed(Message):
         self.error = error
 
 
+class MicrophoneReady(Message):
+    """The input opened ahead of a take delivers audio (`ready`), or gave up waiting."""
+
+    def __init__(self, source: Any, ready: bool) -> None:
+        super().__init__()
+        self.source = source
+        self.ready = ready
+
+
 class RecordingStarted(Message):
     """The recorder runs; the screen polls its level on a timer from here on."""
 
@@ -78,10 +87,16 @@ class ScoringProgress(Message):
 
 
 class ScoringDone(Message):
-    def __init__(self, take_id: Any, report: Report) -> None:
+    """The report; with `previous` (the take to compare with) and `problem` (why it
+    could not be stored) when the worker stored it itself."""
+
+    def __init__(self, take_id: Any, report: Report, previous: Report | None = None,
+                 problem: str | None = None) -> None:
         super().__init__()
         self.take_id = take_id
         self.report = report
+        self.previous = previous
+        self.problem = problem
 
 
 class ScoringFailed(Message):

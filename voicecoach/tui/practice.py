@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Header, Label, ProgressBar, Static
 
+from voicecoach import trace
 from voicecoach.errors import VoiceCoachError
 from voicecoach.prompts import Prompt
 from voicecoach.tui.format import duration
@@ -185,19 +186,21 @@ class PracticeScreen(Screen[None]):
 
     def _begin_processing(self, path: Path, take_id: Any, streamer: Any = None) -> None:
         self.processing = True
+        self.vc.takes.scoring(take_id)  # before the worker: it stores "scored"
+        trace.mark("db.scoring")
+        self._score(path, take_id, streamer)  # first: screen updates only cost time here
         self.set_class(True, "-processing")
         self.query_one("#proc-text", Label).update("Processing the take…")
         self.query_one("#proc-bar", ProgressBar).update(progress=0)
         self.refresh_bindings()
         self._hint()
-        self.vc.takes.scoring(take_id)
-        self._score(path, take_id, streamer)
 
     @work(thread=True, exclusive=True, group="score")
     def _score(self, path: Path, take_id: Any, streamer: Any = None) -> None:
         def progress(fraction: float, text: str) -> None:
             self.post_message(ScoringProgress(take_id, fraction, text))
 
+        trace.mark("score.start")
         try:
             report = score_take(path, self.prompt, self.vc.engines, self.vc.settings, progress,
                                 streamer)
@@ -207,7 +210,12 @@ class PracticeScreen(Screen[None]):
         except Exception as err:  # never leave the screen stuck in "processing"
             self.post_message(ScoringFailed(take_id, f"{type(err).__name__}: {err}"))
             return
-        self.post_message(ScoringDone(take_id, report))
+        trace.mark("score.done")
+        # Stored and the previous take read here, off the UI thread: the UI only draws.
+        problem = self.vc.takes.scored(take_id, report)
+        previous = self.last_report or self.vc.takes.previous_report(self.prompt.id, take_id)
+        trace.mark("db.saved")
+        self.post_message(ScoringDone(take_id, report, previous, problem))
 
     @on(ScoringProgress)
     def _progress(self, message: ScoringProgress) -> None:
@@ -223,18 +231,17 @@ class PracticeScreen(Screen[None]):
 
     @on(ScoringDone)
     def _scored(self, message: ScoringDone) -> None:
-        self._end_processing()
-        problem = self.vc.takes.scored(message.take_id, message.report)
-        if problem:
-            self.notify(f"The result was not saved: {problem}", severity="error")
-        previous = self.last_report or self.vc.takes.previous_report(self.prompt.id,
-                                                                      message.take_id)
+        trace.mark("ui.scored")
         self.last_report, self.last_take_id = message.report, message.take_id
         self._takes += 1
         from voicecoach.tui.result import ResultScreen
 
-        self.vc.push_screen(ResultScreen(self.prompt, message.report, previous,
+        self.vc.push_screen(ResultScreen(self.prompt, message.report, message.previous,
                                          take_id=message.take_id), self._after_result)
+        trace.mark("result.pushed")
+        self._end_processing()
+        if message.problem:
+            self.notify(f"The result was not saved: {message.problem}", severity="error")
 
     def _end_processing(self) -> None:
         self.processing = False

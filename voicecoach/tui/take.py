@@ -10,10 +10,12 @@ transcribed in one batch pass. Both give a Report with scores and findings.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from voicecoach import trace
 from voicecoach.config import Settings
 from voicecoach.errors import VoiceCoachError
 from voicecoach.tui.engine import EngineService
@@ -30,19 +32,37 @@ Progress = Callable[[float, str], None]
 LOAD_SHARE = 0.1  # of the progress bar, while waiting for the model
 
 
-def start_streaming(engines: EngineService, settings: Settings) -> StreamingTranscriber | None:
+def start_streaming(engines: EngineService, settings: Settings, live: bool = False
+                    ) -> StreamingTranscriber | None:
     """A transcriber to feed while recording, if the engine is loaded already.
 
     Never waits for a model: a take started before the engine is ready is scored in
-    one batch pass at stop instead.
+    one batch pass at stop instead. `live`: also decode the open chunk as it grows, so
+    `partial_words()` keeps up with the speaker (the live transcript view).
     """
     if not engines.ready_for(settings):
         return None
     from voicecoach.streaming import StreamingOptions, StreamingTranscriber
 
     return StreamingTranscriber(engines.load(settings), settings,
-                                StreamingOptions(live_view=settings.live_transcript),
+                                StreamingOptions(live_view=live),
                                 engine_lock=engines.decode_lock)
+
+
+def finish_early(streamer: StreamingTranscriber | None) -> None:
+    """Start the stop's decoding now, on a thread of its own; `score_take` later waits
+    for the same result (`finish()` is shared by every caller). Call it only once the
+    streamer has been fed the whole take."""
+    if streamer is None:
+        return
+
+    def run() -> None:
+        try:
+            streamer.finish()
+        except Exception as err:  # noqa: BLE001 - score_take meets it again and reports it
+            log.debug("early finish: %s", err)
+
+    threading.Thread(target=run, name="voicecoach-finish", daemon=True).start()
 
 
 def score_take(path: Path, prompt: Prompt | None, engines: EngineService, settings: Settings,
@@ -72,6 +92,7 @@ def _score_take(path: Path, prompt: Prompt | None, engines: EngineService,
         if report is not None:
             return report
 
+    trace.mark("score.batch")
     if not engines.ready_for(settings):
         progress(0.0, "waiting for the speech model")
     engine = engines.load(settings, lambda f, text: progress(f * LOAD_SHARE, text))
@@ -91,8 +112,13 @@ def _finish_streamed(path: Path, prompt: Prompt | None, settings: Settings,
 
     progress(LOAD_SHARE, "finishing the transcript")
     try:
+        streamer.finish()  # the words (the rest of the decoding), then the analysis
+        stats = streamer.stats
+        trace.mark("score.transcribed", stop_calls=stats.stop_calls, reused=stats.reused,
+                   calls=stats.calls, busy_s=round(stats.busy_s, 3))
         # The streamer heard exactly what the recorder saved: no need to decode the file.
         report = streamer.finish_report(Audio(streamer.samples(), path=path), settings, prompt)
+        trace.mark("score.report")
     except VoiceCoachError:
         raise  # silence, no words: the batch pass would say the same
     except Exception as err:  # a streaming fault must not cost the take

@@ -2,7 +2,9 @@
 
 Calls run on the UI thread (each is a few milliseconds of SQLite), so the order of
 a take's states (recording -> recorded -> scoring -> scored/failed) is the order the
-UI saw; failures become one line for the UI instead of an exception.
+UI saw; failures become one line for the UI instead of an exception. The exception:
+the practice screen's scoring worker stores the report itself (the UI set "scoring"
+before starting it), so the result screen is drawn without waiting for SQLite.
 
 A full disk does not lose a result: the take's closing and its report stay queued
 in memory (`pending`) and `flush()`, called on a timer, writes them in order once

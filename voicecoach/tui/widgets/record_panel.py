@@ -6,10 +6,18 @@ so the audio callback never waits for the UI. Opening and closing the device can
 block (ALSA, a vanished USB device), so both run in thread workers that post
 messages. A fault mid-take (device gone, disk full) stops the take and keeps what
 was recorded.
+
+Opening a microphone takes seconds (PortAudio's device query and stream set-up, then
+~2 s before a PulseAudio source delivers its first block), so the panel opens it when
+its screen is shown and closes it when another screen covers it or it goes away: the
+input is open only while a practice or drill screen is on screen. Until `r`, only the
+last half second is kept, in memory (the pre-roll: it starts the take, so a word begun
+with the key is not cut; otherwise it is overwritten and never written to disk).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,10 +30,16 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from voicecoach import trace
 from voicecoach.errors import VoiceCoachError
 from voicecoach.tui.format import clock
-from voicecoach.tui.messages import RecordingFailed, RecordingStarted, RecordingStopped
-from voicecoach.tui.take import start_streaming
+from voicecoach.tui.messages import (
+    MicrophoneReady,
+    RecordingFailed,
+    RecordingStarted,
+    RecordingStopped,
+)
+from voicecoach.tui.take import finish_early, start_streaming
 from voicecoach.tui.widgets.level_meter import LevelMeter, MeterReading
 
 if TYPE_CHECKING:
@@ -35,6 +49,7 @@ POLL_S = 0.1
 SILENT_WARN_S = 2.0  # a dead input shows within two seconds; shorter pauses are thinking
 CLIP_HOLD_S = 1.5  # keep the clipping warning up this long after the last clipped block
 LIVE_WORDS = 40  # the live transcript shows the latest words only
+READY_WAIT_S = 6.0  # how long an opened input may take to deliver its first block
 
 
 class RecordPanel(Vertical):
@@ -53,6 +68,14 @@ class RecordPanel(Vertical):
         self._silent_since: float | None = None
         self._clipped_at: float | None = None
         self._fault: str | None = None
+        # The input opened ahead of the take (a MicrophoneSource after `open()`); the
+        # lock orders the workers that open, take, hand back and close it.
+        self._warm: Any = None
+        self._warm_lock = threading.Lock()
+        self._want_warm = False
+        self.mic_ready = False
+        self._live_end = 0.0  # end of the last word the live view showed
+        self._flowing = False  # this take has audio (shown as "● REC" without "waiting")
 
     @property
     def vc(self) -> VoiceCoachApp:
@@ -69,9 +92,25 @@ class RecordPanel(Vertical):
     def on_mount(self) -> None:
         self._poll_timer = self.set_interval(POLL_S, self._poll, pause=True)
         self.call_after_refresh(self._render_status)
+        self.app.screen_change_signal.subscribe(self, self._screen_changed)
+        self._screen_changed(self.app.screen)
+
+    def _screen_changed(self, screen: Any) -> None:
+        if screen is self.screen:
+            self.warm_up()
+        else:
+            self.cool_down()
 
     def on_unmount(self) -> None:
         """Quitting mid-take: close the file so the take is kept, not left for recovery."""
+        self._want_warm = False
+        if self._warm_lock.acquire(blocking=False):
+            try:
+                self._release_warm()  # the screen is gone: the microphone closes with it
+            finally:
+                self._warm_lock.release()
+        else:  # being opened right now: its worker closes it when done
+            threading.Thread(target=self._close_unwanted, daemon=True).start()
         rec, self.recorder = self.recorder, None
         self._poll_timer.pause()
         if self.streamer is not None:
@@ -88,12 +127,91 @@ class RecordPanel(Vertical):
         self.vc.takes.recorded(self.take_id, float(rec.elapsed_s), Path(path),
                                "stopped when voicecoach was closed")
 
+    # --- the input, opened while the screen is shown -------------------------------------
+
+    def warm_up(self) -> None:
+        """Open the input now, off the UI thread, so `r` records at once."""
+        self._want_warm = True
+        if self.state == "idle":
+            self._open_warm()
+
+    def cool_down(self) -> None:
+        """Another screen covers this one: close the input (after a take in progress)."""
+        self._want_warm = False
+        self._set_mic_ready(False)
+        if self.state == "idle":
+            self._close_warm()
+
+    @work(thread=True, group="microphone")
+    def _open_warm(self) -> None:
+        with self._warm_lock:
+            source = self._warm
+            if source is None and self._want_warm:
+                try:
+                    source = self.vc.audio_source_factory(self.vc.settings)
+                    if callable(getattr(source, "open", None)):  # not a file or test source
+                        source.open()
+                except (VoiceCoachError, OSError):
+                    return  # `r` opens it again and says what is wrong
+                if not self._want_warm:  # hidden while it opened
+                    _close(source)
+                    return
+                self._warm = source
+                trace.mark("mic.opened")
+        if source is None or not hasattr(source, "ready"):
+            return
+        deadline = time.monotonic() + READY_WAIT_S
+        while not source.ready and time.monotonic() < deadline and source.error is None:
+            time.sleep(0.02)
+        if source.ready:
+            trace.mark("mic.ready")
+        self.post_message(MicrophoneReady(source, bool(source.ready)))
+
+    @work(thread=True, group="microphone")
+    def _close_warm(self) -> None:
+        self._close_unwanted()
+
+    def _close_unwanted(self) -> None:
+        with self._warm_lock:
+            if not self._want_warm:  # else: shown again meanwhile
+                self._release_warm()
+
+    def _release_warm(self) -> None:
+        source, self._warm = self._warm, None
+        _close(source)
+
+    def _take_warm(self) -> Any:
+        """The opened input for a take (None: open one now); the take owns it."""
+        with self._warm_lock:
+            source, self._warm = self._warm, None
+        return source
+
+    def _hand_back(self, source: Any) -> None:
+        """After a take: keep the input open for the next one while the screen shows."""
+        if not callable(getattr(source, "close", None)) or not getattr(source, "active", 0):
+            return
+        with self._warm_lock:
+            if self._want_warm and self._warm is None and not getattr(source, "error", None):
+                self._warm = source
+                return
+        _close(source)
+
+    @on(MicrophoneReady)
+    def _mic_ready(self, message: MicrophoneReady) -> None:
+        message.stop()
+        self._set_mic_ready(message.ready and self._want_warm)
+
+    def _set_mic_ready(self, ready: bool) -> None:
+        self.mic_ready = ready
+        self._render_status()
+
     # --- control ------------------------------------------------------------------------
 
     def start(self, prompt_id: str | None, drill_id: Any = None,
               category: str | None = None) -> bool:
         if self.state != "idle":
             return False
+        trace.mark("key.record")
         self._fault = None
         self.elapsed_s = 0.0
         self._silent_since = self._clipped_at = None
@@ -105,12 +223,17 @@ class RecordPanel(Vertical):
             self.post_message(RecordingFailed(f"cannot create the recording: {err}"))
             return False
         self.state = "starting"
-        self._open(self.path, self.take_id)
+        source = self._ready_source()
+        if source is not None:  # a running stream: attaching to it takes microseconds
+            self._record(source, self.path, self.take_id)
+        else:
+            self._open(self.path, self.take_id)
         return True
 
     def stop(self) -> bool:
         if self.state != "recording":
             return False
+        trace.mark("key.stop")
         self.state = "stopping"
         self._close(self.recorder, self.take_id, self._fault, self.streamer)
         self.streamer = None
@@ -118,16 +241,42 @@ class RecordPanel(Vertical):
 
     @work(thread=True, exclusive=True, group="recorder-open")
     def _open(self, path: Path, take_id: Any) -> None:
-        streamer = start_streaming(self.vc.engines, self.vc.settings)
+        """No input running yet: wait for the one being opened, or open one now."""
+        source = self._take_warm()
+        if source is None:
+            try:
+                source = self.vc.audio_source_factory(self.vc.settings)
+            except (VoiceCoachError, OSError) as err:
+                self.post_message(RecordingFailed(str(err)))
+                return
+        self._record(source, path, take_id)
+
+    def _ready_source(self) -> Any:
+        """The input opened ahead, if it delivers audio and no worker holds it."""
+        if not self._warm_lock.acquire(blocking=False):
+            return None  # being opened right now: the worker path waits for it
+        try:
+            source = self._warm
+            if source is None or not getattr(source, "ready", False):
+                return None
+            self._warm = None
+            return source
+        finally:
+            self._warm_lock.release()
+
+    def _record(self, source: Any, path: Path, take_id: Any) -> None:
+        """Start the take on `source`; posts RecordingStarted or RecordingFailed."""
+        streamer = start_streaming(self.vc.engines, self.vc.settings,
+                                   live=self.vc.settings.live_transcript)
         try:
             from voicecoach.audio.recorder import Recorder
 
-            source = self.vc.audio_source_factory(self.vc.settings)
             recorder = Recorder(path, source, on_block=streamer.feed if streamer else None)
             recorder.start()
         except (VoiceCoachError, OSError) as err:
             if streamer is not None:
                 streamer.close()
+            self._hand_back(source)
             if isinstance(err, OSError):  # e.g. the data directory's disk is full
                 message = f"cannot record to {path}: {err.strerror or err}"
             else:
@@ -141,7 +290,9 @@ class RecordPanel(Vertical):
                streamer: Any = None) -> None:
         path: Path | None
         try:
-            path = recorder.stop()
+            # The last decoding starts as soon as the streamer has every block, not
+            # after the file is synced and the UI has heard of the stop.
+            path = recorder.stop(on_drained=lambda: finish_early(streamer))
         except (VoiceCoachError, OSError) as err:
             fault = fault or str(err)
             path = getattr(recorder, "out_path", None) or self.path
@@ -151,6 +302,9 @@ class RecordPanel(Vertical):
         error = getattr(recorder, "error", None)
         if error and not fault:
             fault = str(error)
+        trace.mark("rec.closed", seconds=round(seconds, 3),
+                   overflows=int(getattr(recorder, "overflows", 0)))
+        self._hand_back(recorder.source)
         self.post_message(RecordingStopped(Path(path) if path else None, take_id, seconds, fault,
                                            streamer))
 
@@ -160,8 +314,13 @@ class RecordPanel(Vertical):
     def _started(self, message: RecordingStarted) -> None:
         self.recorder = message.recorder
         self.streamer = message.streamer
+        self.elapsed_s = float(getattr(self.recorder, "elapsed_s", 0.0))
+        # A running stream's pre-roll is in the take already: audio flows from the key.
+        self._flowing = bool(self.elapsed_s or getattr(message.recorder.source, "ready", 0))
+        self._live_end = 0.0
         self.state = "recording"
         self._poll_timer.resume()
+        trace.mark("rec.started", audio=self._flowing)
 
     @on(RecordingFailed)
     def _failed(self, message: RecordingFailed) -> None:
@@ -179,8 +338,15 @@ class RecordPanel(Vertical):
         self.recorder = None
         self.elapsed_s = message.seconds or self.elapsed_s
         self.state = "idle"
+        if not self._want_warm:
+            self._close_warm()  # covered by another screen during the take
+        if message.error:
+            self._set_mic_ready(False)  # the input failed: `r` opens it afresh
+        elif self._want_warm:
+            self._open_warm()  # the same input, or a new one after a cold start
         problem = self.vc.takes.recorded(message.take_id, self.elapsed_s, message.path,
                                          message.error)
+        trace.mark("db.recorded")
         if problem:
             self.notify(f"The take's record was not updated: {problem}", severity="error")
         meter = self.query_one(LevelMeter)
@@ -198,6 +364,9 @@ class RecordPanel(Vertical):
         rec = self.recorder
         if rec is None or self.state != "recording":
             return
+        if not self._flowing and rec.elapsed_s:
+            trace.mark("rec.audio")  # the first block of a microphone opened just now
+            self._flowing = True
         self.elapsed_s = float(getattr(rec, "elapsed_s", 0.0))
         error = getattr(rec, "error", None)
         if error:
@@ -235,6 +404,10 @@ class RecordPanel(Vertical):
         if show:
             words = self.streamer.partial_words()
             live.update(Text(" ".join(w.text for w in words[-LIVE_WORDS:]) or "…"))
+            new = [round(w.end, 2) for w in words if w.end > self._live_end]
+            if new:
+                self._live_end = max(new)
+                trace.mark("live.words", ends=new)
 
     # --- display ----------------------------------------------------------------------------
 
@@ -256,7 +429,9 @@ class RecordPanel(Vertical):
             "stopping": Text("◌ saving the take…", style="yellow"),
         }
         label = labels[self.state]
-        if self.state == "recording" and self.elapsed_s == 0:
+        if self.state == "idle" and self.mic_ready:
+            label = Text.assemble(label, (" · microphone ready", "dim green"))
+        if self.state == "recording" and not self._flowing:
             # PulseAudio can take ~2 s to deliver the first block: say so, do not look dead.
             label = Text("● REC  waiting for the microphone…", style="bold yellow")
         status.update(label)
@@ -273,3 +448,10 @@ class RecordPanel(Vertical):
         warning.set_class(bool(text), "shown")
         warning.set_class(error, "error")
         warning.update(Text(f"⚠ {text}") if text else "")  # literal: device names, paths
+
+
+def _close(source: Any) -> None:
+    """Close an input opened ahead (file and test sources have nothing to close)."""
+    if callable(getattr(source, "close", None)):
+        source.close()
+        trace.mark("mic.closed")
