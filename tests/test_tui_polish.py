@@ -66,7 +66,9 @@ def app_with_take(tmp_path: Path, faster_engine, monkeypatch):
     path = store.new_recording_path()
     save_wav(path, np.zeros(16000, np.float32))
     take = store.add_take(path, prompt_id="design-fraud-detection", duration_s=11.0)
-    store.save_report(take.id, sample_report())
+    report = sample_report()
+    report.audio_path = str(path)
+    store.save_report(take.id, report)
     app = create_app(Settings(), store, None, lambda s, p: faster_engine, load_prompts())
     yield app, store.get(take.id)
     store.close()
@@ -198,3 +200,31 @@ async def test_q_quits_from_any_screen_but_not_while_typing(app_with_take) -> No
         await pilot.press("escape", "q")
         await pilot.pause()
     assert app.return_code == 0 and not app.is_running
+
+
+async def test_play_back_plays_and_the_footer_shows_the_seek_keys(app_with_take) -> None:
+    """p on the result "plays the take back" (it opened replay paused), and ←/→ are in
+    the footer (the transcript's own arrow keys hid them)."""
+    from textual.widgets._footer import FooterKey
+
+    from voicecoach.playback import PullOutput
+    from voicecoach.prompts import get_prompt
+    from voicecoach.tui.replay import ReplayScreen
+    from voicecoach.tui.result import ResultScreen
+
+    app, take = app_with_take
+    async with app.run_test(size=(80, 24)) as pilot:
+        result = ResultScreen(get_prompt("design-fraud-detection"), take.report,
+                              take_id=take.id)
+        await app.push_screen(result)
+        out = PullOutput()
+        app.output_factory = lambda: out  # plays when the test pulls, not in a speaker
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen)
+                       and not app.screen.opening_audio, what="the audio")
+        replay = app.screen
+        assert replay.player.playing  # no second key needed
+        out.pull_seconds(1.0)
+        assert replay.position_s == pytest.approx(1.0, abs=1e-3)
+        keys = {k.key for k in replay.query(FooterKey) if k.display}
+        assert {"left", "right", "space"} <= keys

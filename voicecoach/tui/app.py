@@ -14,7 +14,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,9 @@ class VoiceCoachApp(App[int]):
         self.settings = settings
         self.takes = TakeLog(store)
         self.audio_source_factory = audio_source_factory
+        # Where replays play; None: the default output device (tests pull from a
+        # PullOutput here instead of playing into the machine's speakers).
+        self.output_factory: Callable[[], Any] | None = None
         self.engines = engines
         self.prompts = prompts
         self.speaker = Speaker()
@@ -291,7 +294,8 @@ class VoiceCoachApp(App[int]):
         """Every take: filter, replay, compare, export, re-score (voicecoach.tui.history)."""
         from voicecoach.tui.history import HistoryScreen
 
-        self.push_screen(HistoryScreen(self.takes.store, self.prompts, settings=self.settings),
+        self.push_screen(HistoryScreen(self.takes.store, self.prompts, settings=self.settings,
+                                       output_factory=self.output_factory),
                          lambda _: self.refresh_scores())
 
     def open_progress(self) -> None:

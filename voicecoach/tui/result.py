@@ -214,8 +214,10 @@ class ResultScreen(Screen[str]):
         """Hear the take with the spoken word lit and the findings to jump to."""
         from voicecoach.tui.replay import ReplayScreen
 
+        factory = self.vc.output_factory
         self.vc.push_screen(ReplayScreen(self.report, self.report.audio_path or None,
                                          long_pause_s=self.vc.settings.long_pause_s,
+                                         output=factory() if factory else None,
                                          autoplay=True))
 
     def action_export(self) -> None:
