@@ -77,7 +77,9 @@ async def test_recovered_and_interrupted_takes_are_scored_in_the_background(
             __import__("shutil").copyfile(JFK, killed.audio_path)))
         store.set_status(killed.id, "scoring")
 
-        app = create_app(Settings(), store, microphone_source,
+        # jfk is too short to judge by default: judged here, so it gets an overall.
+        judged = Settings(scoring={"min_judged_words": 0, "min_judged_s": 0.0})
+        app = create_app(judged, store, microphone_source,
                          lambda s, p: faster_engine, make_prompts())
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: any("Scoring 2 take(s)" in t for t in toasts(app)),

@@ -11,7 +11,7 @@ import time
 
 import pytest
 from conftest import Host
-from history_seed import DRIFT, JFK_PROMPT, seed_store
+from history_seed import DRIFT, JFK_PROMPT, SEED_SETTINGS, seed_store
 from textual.widgets import Input, OptionList, Select
 
 from voicecoach.playback import PullOutput, word_at, word_starts
@@ -267,7 +267,8 @@ async def test_rescore_from_history(seeded, prompts, faster_engine):
     store, takes = seeded
     weak = takes["weak"][0]
     before = store.get(weak.id).scored_at
-    screen = HistoryScreen(store, prompts, engine_loader=lambda: faster_engine)
+    screen = HistoryScreen(store, prompts, settings=SEED_SETTINGS,
+                           engine_loader=lambda: faster_engine)
     async with Host(screen).run_test(size=SIZE) as pilot:
         table = screen.query_one(TakeTable)
         table.cursor_row = next(i for i, r in enumerate(table.rows) if r.id == weak.id)
