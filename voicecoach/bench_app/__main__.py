@@ -168,7 +168,8 @@ def run_group(clip: clip_builder.Clip, takes: int, live: bool, home: Path,
             print(f"{name} take {i + 1}: r -> REC {take.rec_s:.2f} s, stop -> scores "
                   f"{take.stop_s:.2f} s (load {take.load:.1f}), decoding at stop "
                   f"{_stage(take, 'rec.drained', 'score.transcribed'):.2f} s, "
-                  f"app CPU {take.cpu_per_s:.2f} s/s, overflows {take.overflows}, "
+                  f"app CPU {take.cpu_per_s:.2f} s/s (UI {take.ui_cpu_per_s:.2f}), "
+                  f"overflows {take.overflows}, "
                   f"lost {take.lost_start_s:.2f}/"
                   f"{take.lost_end_s:.2f} s, match {take.match_min:.2f}, "
                   f"RSS {take.rss_mb:.0f} MB (peak {take.peak_rss_mb:.0f}){lag}",
