@@ -72,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="write the tables into docs/performance.md")
     parser.add_argument("--json", type=Path, help="also write every take here")
     parser.add_argument("--keep", action="store_true", help="keep the app's data directories")
+    parser.add_argument("--add", type=Path, action="append", default=[], metavar="JSON",
+                        help="also tabulate the takes of an earlier run's --json file (run "
+                             "in short bursts on a shared machine, then combine)")
     args = parser.parse_args(argv)
     if args.quick:
         args.lengths, args.takes, args.live_takes = "30", 2, 1
@@ -111,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(root, ignore_errors=True)
         else:
             print(f"app data kept in {root}", file=sys.stderr)
+    for earlier in args.add:
+        older = json.loads(earlier.read_text())
+        results["takes"] += older.get("takes", [])
+        results["cold_start"] += older.get("cold_start", [])
+        results["started"] = f"{older.get('started', '?')} to {results['started']}"
     text = render(results)
     print(text)
     if args.json:
