@@ -72,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="write the tables into docs/performance.md")
     parser.add_argument("--json", type=Path, help="also write every take here")
     parser.add_argument("--keep", action="store_true", help="keep the app's data directories")
+    parser.add_argument("--add", type=Path, action="append", default=[], metavar="JSON",
+                        help="also tabulate the takes of an earlier run's --json file (run "
+                             "in short bursts on a shared machine, then combine)")
     args = parser.parse_args(argv)
     if args.quick:
         args.lengths, args.takes, args.live_takes = "30", 2, 1
@@ -111,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(root, ignore_errors=True)
         else:
             print(f"app data kept in {root}", file=sys.stderr)
+    for earlier in args.add:
+        older = json.loads(earlier.read_text())
+        results["takes"] += older.get("takes", [])
+        results["cold_start"] += older.get("cold_start", [])
+        results["started"] = f"{older.get('started', '?')} to {results['started']}"
     text = render(results)
     print(text)
     if args.json:
@@ -168,7 +176,8 @@ def run_group(clip: clip_builder.Clip, takes: int, live: bool, home: Path,
             print(f"{name} take {i + 1}: r -> REC {take.rec_s:.2f} s, stop -> scores "
                   f"{take.stop_s:.2f} s (load {take.load:.1f}), decoding at stop "
                   f"{_stage(take, 'rec.drained', 'score.transcribed'):.2f} s, "
-                  f"app CPU {take.cpu_per_s:.2f} s/s, overflows {take.overflows}, "
+                  f"app CPU {take.cpu_per_s:.2f} s/s (UI {take.ui_cpu_per_s:.2f}), "
+                  f"overflows {take.overflows}, "
                   f"lost {take.lost_start_s:.2f}/"
                   f"{take.lost_end_s:.2f} s, match {take.match_min:.2f}, "
                   f"RSS {take.rss_mb:.0f} MB (peak {take.peak_rss_mb:.0f}){lag}",

@@ -35,9 +35,11 @@ def render(results: dict[str, Any]) -> str:
     if ok:
         out.append(_row("app CPU while recording, per second of audio (all threads)",
                         "all takes", [t["cpu_per_s"] for t in ok], ok, unit=""))
+        out.append(_row("of which the UI thread", "all takes",
+                        [t.get("ui_cpu_per_s", 0.0) for t in ok], ok, unit=""))
         busy = [t for t in ok if t["decode"].get("busy_s") is not None]
         if busy:
-            out.append(_row("of which inside the engine (wall time per audio second)",
+            out.append(_row("engine wall time per second of audio (stream worker)",
                             "all takes", [t["decode"]["busy_s"] / t["audio_s"] for t in busy],
                             busy, unit=""))
     live = [t for t in ok if t["live"]]

@@ -104,6 +104,7 @@ class Take:
     peak_rss_mb: float = 0.0  # the app process's peak so far (VmHWM)
     rss_mb: float = 0.0  # its resident memory once the result is shown
     cpu_per_s: float = 0.0  # app CPU seconds per second of recording (all threads)
+    ui_cpu_per_s: float = 0.0  # of which the main (UI) thread
     load: float = 0.0  # 1-minute load average at the stop
     live_lag_s: list[float] = field(default_factory=list)  # per word shown live
     error: str | None = None
@@ -133,7 +134,7 @@ def one_take(app: TerminalApp, mic: VirtualMic, clip: Clip, trace_path: Path,
     time.sleep(0.6)  # the user reads on: the pre-roll is full
     before = len(trace.read(trace_path))
 
-    cpu_before = app.cpu_s()
+    cpu_before, ui_before = app.cpu_s(), app.cpu_s(main_thread=True)
     pressed = app.press("r")
     seen, _ = app.wait_for(recording, 15.0, fail=_panel_warning)
     take.rec_s = seen - pressed
@@ -150,6 +151,7 @@ def one_take(app: TerminalApp, mic: VirtualMic, clip: Clip, trace_path: Path,
 
     stop = app.press("s")
     take.cpu_per_s = (app.cpu_s() - cpu_before) / max(stop - pressed, 1e-3)
+    take.ui_cpu_per_s = (app.cpu_s(main_thread=True) - ui_before) / max(stop - pressed, 1e-3)
     take.load = os.getloadavg()[0]
     seen, _ = app.wait_for(scores_drawn, 300.0, fail=take_problem)
     take.stop_s = seen - stop

@@ -161,10 +161,13 @@ class TerminalApp:
         """The app process's peak resident memory (VmHWM) so far."""
         return self._status_mb("VmHWM")
 
-    def cpu_s(self) -> float:
-        """CPU seconds the app process has used (all its threads, user + system)."""
+    def cpu_s(self, main_thread: bool = False) -> float:
+        """CPU seconds the app process has used, user + system: all its threads, or
+        only the main thread (Textual's: the UI)."""
+        where = f"/proc/{self.pid}/task/{self.pid}/stat" if main_thread \
+            else f"/proc/{self.pid}/stat"
         try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(where).read_text().rsplit(")", 1)[1].split()
         except OSError:
             return 0.0
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
