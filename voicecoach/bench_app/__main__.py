@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         older = json.loads(earlier.read_text())
         results["takes"] += older.get("takes", [])
         results["cold_start"] += older.get("cold_start", [])
-        results["started"] = f"{older.get('started', '?')} to {results['started']}"
+        results["runs"] = sorted({*results.get("runs", [results["started"]]),
+                                  *older.get("runs", [older.get("started", "?")])})
     text = render(results)
     print(text)
     if args.json:

@@ -16,7 +16,9 @@ BEGIN, END = "<!-- bench_app:begin -->", "<!-- bench_app:end -->"
 def render(results: dict[str, Any]) -> str:
     takes = results["takes"]
     ok = [t for t in takes if not t["error"]]
-    out = [f"Measured {results['started']} on {results['cpus']} CPU cores; tiny.en, default "
+    runs = results.get("runs") or [results["started"]]
+    when = runs[0] if len(runs) == 1 else f"in {len(runs)} runs, {runs[0]} to {runs[-1]},"
+    out = [f"Measured {when} on {results['cpus']} CPU cores; tiny.en, default "
            "settings. *load*: the 1-minute load average when stop was pressed (range over "
            "the takes).", "",
            "| measure | answer | takes | median | worst | load |",
@@ -35,8 +37,10 @@ def render(results: dict[str, Any]) -> str:
     if ok:
         out.append(_row("app CPU while recording, per second of audio (all threads)",
                         "all takes", [t["cpu_per_s"] for t in ok], ok, unit=""))
-        out.append(_row("of which the UI thread", "all takes",
-                        [t.get("ui_cpu_per_s", 0.0) for t in ok], ok, unit=""))
+        ui = [t for t in ok if "ui_cpu_per_s" in t]  # (not recorded by older runs)
+        if ui:
+            out.append(_row("of which the UI thread", "all takes",
+                            [t["ui_cpu_per_s"] for t in ui], ui, unit=""))
         busy = [t for t in ok if t["decode"].get("busy_s") is not None]
         if busy:
             out.append(_row("engine wall time per second of audio (stream worker)",
