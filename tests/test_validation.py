@@ -199,3 +199,22 @@ def test_a_transcripts_yknow_is_a_discourse_label_and_spelled_letters_are_long()
                                        ("And", 0.7), ("the", 0.9), ("thing", 1.0),
                                        ("is", 1.3), ("like", 1.5), ("Apex.", 1.8))))
     assert [(x.text, x.misheard) for x in found] == [("and the thing", True)]
+
+
+def invented(reference: str, heard: str) -> list[tuple[str, bool]]:
+    ws = [Word(t, i, i + 0.5) for i, t in enumerate(heard.split())]
+    return [(x.text, x.misheard) for x in align.invented_phrases(
+        align.reference_tokens(reference), align.hypothesis_tokens(ws))]
+
+
+def test_misheard_stretches_are_told_from_inventions():
+    # A filler heard as words, and a coincidental "and" inside a misheard stretch.
+    assert invented("if the score drops back hmm we found", "if the score drops back hn and "
+                    "we found") == [("hn and", True)]
+    assert invented("think about latency and cost", "think about late and see and cast") == \
+        [("late and see and cast", True)]
+    # A phrase appended where nothing, or only a filler, was said.
+    assert invented("careful monitoring", "careful monitoring. Thank you.") == \
+        [("thank you", False)]
+    assert invented("careful monitoring um", "careful monitoring, thank you.") == \
+        [("thank you", False)]

@@ -53,6 +53,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-determinism", action="store_true")
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--no-real", action="store_true", help="synthetic clips and jfk only")
+    parser.add_argument("--no-synthetic", action="store_true", help="real clips only")
     parser.add_argument("--no-spoken-pairs", action="store_true")
     parser.add_argument("--write-docs", action="store_true",
                         help=f"replace the table in {DOCS.relative_to(REPO)}")
@@ -105,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     if not available_voices():
         log("validate: no espeak-ng or flite on this machine; cannot synthesize the corpus")
         return 2
-    clips = filler_clips(args.quick, args.voices.split(",") if args.voices else None)
+    clips = [] if args.no_synthetic else filler_clips(
+        args.quick, args.voices.split(",") if args.voices else None)
     reals = real_clips(args.quick)
     clips += [c for c in reals if c.id == "jfk" or not args.no_real]
     default = Settings().filler_prompt

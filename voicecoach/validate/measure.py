@@ -213,15 +213,16 @@ def _score_traces(res: ClipResult, report, labels: list[Label]) -> None:
 class ConfigResult:
     name: str
     clips: list[ClipResult]
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time
     engine: str = ""
+    cpu_seconds: float = 0.0  # CPU time of all threads: what a shared machine does not blur
 
     def only(self, group: str | None = None, voice: str | None = None,
              heldout: bool | None = None) -> ConfigResult:
         keep = [c for c in self.clips if (group is None or c.group == group)
                 and (voice is None or c.voice == voice)
                 and (heldout is None or c.heldout == heldout)]
-        return ConfigResult(self.name, keep, self.seconds, self.engine)
+        return ConfigResult(self.name, keep, self.seconds, self.engine, self.cpu_seconds)
 
     def total(self, attr: str) -> float:
         return sum(getattr(c, attr) for c in self.clips)
@@ -271,7 +272,7 @@ def run_config(name: str, options, clips: list[LabeledClip], engine_name: str, m
     from voicecoach.pipeline import score_file
     from voicecoach.report import Report
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     engine = None
     settings = Settings(engine=engine_name, model=model, filler_prompt=options.filler_prompt)
     results = []
@@ -295,18 +296,21 @@ def run_config(name: str, options, clips: list[LabeledClip], engine_name: str, m
                 f"{'split word' if x.misheard else 'INVENTED'} {x.describe()}")
         if res.false_flags:
             log(f"  {engine_name} {name} {clip.id}/{clip.voice}: false flags {res.false_flags}")
-    seconds = time.perf_counter() - t0
+    spent = (time.perf_counter() - t0, time.process_time() - cpu0)
     if reports is not None:
-        seconds = _kept_seconds(reports, f"{engine_name} {name} {len(clips)} clips", seconds,
-                                whole=decoded == len(clips), reused=decoded == 0)
-    return ConfigResult(name, results, seconds, engine_name)
+        spent = _kept_seconds(reports, f"{engine_name} {name} {len(clips)} clips", spent,
+                              whole=decoded == len(clips), reused=decoded == 0)
+    return ConfigResult(name, results, spent[0], engine_name, spent[1])
 
 
-def _kept_seconds(reports: Path, key: str, seconds: float, whole: bool, reused: bool
-                  ) -> float:
+def _kept_seconds(reports: Path, key: str, spent: tuple[float, float], whole: bool,
+                  reused: bool) -> tuple[float, float]:
+    """(wall, CPU) seconds of a configuration, kept in or read from seconds.json."""
     path = reports / "seconds.json"
     kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     if whole:
-        kept[key] = round(seconds, 1)
+        kept[key] = [round(x, 1) for x in spent]
         path.write_text(json.dumps(kept, indent=1), encoding="utf-8")
-    return kept.get(key, seconds) if reused else seconds
+    if reused and key in kept:
+        return tuple(kept[key]) if isinstance(kept[key], list) else (kept[key], 0.0)
+    return spent
