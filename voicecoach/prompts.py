@@ -31,6 +31,11 @@ CATEGORIES: tuple[str, ...] = (
 )
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# What a follow-up may probe besides key points: the structure elements of
+# voicecoach.analysis.structure ("data" is its "data_first").
+FOLLOW_UP_ELEMENTS: tuple[str, ...] = ("clarify", "data", "constraints", "tradeoffs", "risks",
+                                       "monitoring", "outcome", "learning")
+FOLLOW_UP_SEP = "/"  # "design-fraud-detection/monitoring" names a follow-up as a prompt
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?\*?")
 
 
@@ -54,6 +59,17 @@ class KeyPoint:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """An interviewer's probe after the first answer, and what it probes: key point ids
+    of its prompt and/or structure elements (FOLLOW_UP_ELEMENTS)."""
+
+    id: str
+    text: str
+    probes: tuple[str, ...] = ()
+    elements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Prompt:
     id: str
     text: str
@@ -63,6 +79,25 @@ class Prompt:
     key_points: tuple[KeyPoint, ...]
     audio: Path | None = None  # optional recording of the question being asked
     source: Path | None = None  # the TOML file it came from
+    model_answer: str | None = None  # what a strong answer sounds like (60-120 s spoken)
+    follow_ups: tuple[FollowUp, ...] = ()
+    parent: str | None = None  # for a follow-up as a prompt: the question it follows
+
+    def follow_up(self, follow_up_id: str) -> FollowUp:
+        for fu in self.follow_ups:
+            if fu.id == follow_up_id:
+                return fu
+        raise PromptError(f"prompt {self.id!r} has no follow-up {follow_up_id!r}")
+
+
+def follow_up_prompt(prompt: Prompt, follow_up: FollowUp) -> Prompt:
+    """A follow-up as a prompt of its own, so its answer is a normal take: judged on the
+    key points it probes (all of them when it probes only structure)."""
+    probed = tuple(kp for kp in prompt.key_points if kp.id in follow_up.probes)
+    return Prompt(f"{prompt.id}{FOLLOW_UP_SEP}{follow_up.id}", follow_up.text, prompt.category,
+                  think_s=min(prompt.think_s, 15), answer_s=min(prompt.answer_s, 120),
+                  key_points=probed or prompt.key_points, source=prompt.source,
+                  parent=prompt.id)
 
 
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
@@ -104,6 +139,11 @@ def load_prompts(directory: Path | None = None) -> list[Prompt]:
 
 
 def get_prompt(prompt_id: str, directory: Path | None = None) -> Prompt:
+    """A prompt of the bank by id; "PROMPT/FOLLOW-UP" gives a follow-up as a prompt."""
+    if FOLLOW_UP_SEP in prompt_id:
+        parent_id, _, fu_id = prompt_id.partition(FOLLOW_UP_SEP)
+        parent = get_prompt(parent_id, directory)
+        return follow_up_prompt(parent, parent.follow_up(fu_id))
     prompts = load_prompts(directory)
     for prompt in prompts:
         if prompt.id == prompt_id:
@@ -140,7 +180,8 @@ def _prompt(path: Path, where: str, entry: Any, category: str, defaults: dict[st
             ) -> Prompt:
     if not isinstance(entry, dict):
         raise PromptError(f"{path}: field {where}: must be a table")
-    allowed = {"id", "text", "think_s", "answer_s", "key_point", "audio"}
+    allowed = {"id", "text", "think_s", "answer_s", "key_point", "audio", "model_answer",
+               "follow_up"}
     unknown = set(entry) - allowed
     if unknown:
         raise PromptError(f"{path}: field {where}.{sorted(unknown)[0]}: unknown field")
@@ -170,8 +211,51 @@ def _prompt(path: Path, where: str, entry: Any, category: str, defaults: dict[st
     audio_path = None
     if audio is not None:
         audio_path = (path.parent / _string(path, f"{where}.audio", audio)).resolve()
+    model_answer = entry.get("model_answer")
+    if model_answer is not None:
+        model_answer = " ".join(_string(path, f"{where}.model_answer", model_answer).split())
+    follow_ups = _follow_ups(path, where, entry.get("follow_up", []), ids)
     return Prompt(pid, text.strip(), category, times["think_s"], times["answer_s"], points,
-                  audio_path, path)
+                  audio_path, path, model_answer, follow_ups)
+
+
+def _follow_ups(path: Path, where: str, raw: Any, key_ids: list[str]
+                ) -> tuple[FollowUp, ...]:
+    if not isinstance(raw, list):
+        raise PromptError(f"{path}: field {where}.follow_up: must be [[prompt.follow_up]] tables")
+    out: list[FollowUp] = []
+    for i, item in enumerate(raw):
+        here = f"{where}.follow_up[{i}]"
+        if not isinstance(item, dict):
+            raise PromptError(f"{path}: field {here}: must be a table with id, text, probes")
+        unknown = set(item) - {"id", "text", "probes", "elements"}
+        if unknown:
+            raise PromptError(f"{path}: field {here}.{sorted(unknown)[0]}: unknown field")
+        fid = _string(path, f"{here}.id", item.get("id"))
+        if not _ID.match(fid):
+            raise PromptError(f"{path}: field {here}.id: {fid!r} must be lower-case a-z, 0-9 and -")
+        if any(fu.id == fid for fu in out):
+            raise PromptError(f"{path}: field {here}.id: {fid!r} appears twice")
+        text = _string(path, f"{here}.text", item.get("text"))
+        probes = _names(path, f"{here}.probes", item.get("probes", []), key_ids, "key point")
+        elements = _names(path, f"{here}.elements", item.get("elements", []),
+                          list(FOLLOW_UP_ELEMENTS), "element")
+        if not probes and not elements:
+            raise PromptError(f"{path}: field {here}.probes: a follow-up must probe at least "
+                              "one key point or element")
+        out.append(FollowUp(fid, " ".join(text.split()), probes, elements))
+    return tuple(out)
+
+
+def _names(path: Path, name: str, value: Any, allowed: list[str], kind: str
+           ) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PromptError(f"{path}: field {name}: must be a list of {kind} ids")
+    for v in value:
+        if v not in allowed:
+            raise PromptError(f"{path}: field {name}: {v!r} is not a {kind} here "
+                              f"(one of {', '.join(allowed)})")
+    return tuple(value)
 
 
 def _key_point(path: Path, where: str, raw: Any) -> KeyPoint:
