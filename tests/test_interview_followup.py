@@ -115,7 +115,7 @@ def test_every_follow_up_asked_gives_none():
 
 def test_behavioral_answer_is_not_probed_for_monitoring():
     prompt = get_prompt("behav-production-incident")
-    answer = ("We shipped a pricing model and one day prices were wrong. We fixed it.")
+    answer = "We had a pricing model and one day the prices were wrong. We found the bug."
     gaps = session_gaps(prompt, [scored(answer, prompt)])
     assert "monitoring" not in gaps.missing_elements
     assert "outcome" in gaps.missing_elements

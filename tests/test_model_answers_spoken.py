@@ -54,7 +54,8 @@ def selected(prompts: list[Prompt], week: int | None = None) -> list[Prompt]:
     return [group[week % len(group)] for group in by_category.values()]
 
 
-def test_rotation_reaches_every_prompt_and_one_per_category():
+def test_rotation_reaches_every_prompt_and_one_per_category(monkeypatch):
+    monkeypatch.delenv("VOICECOACH_MODEL_ANSWERS", raising=False)
     prompts = load_prompts()
     weeks = [selected(prompts, week) for week in range(6)]
     assert all(len({p.category for p in w}) == len(w) == 8 for w in weeks)
