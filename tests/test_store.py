@@ -214,7 +214,8 @@ def test_upgrade_from_v1_keeps_every_take(tmp_path):
     elsewhere = wav(tmp_path / "elsewhere" / "two.wav")
     report = make_v1_database(path, elsewhere)
     with Store(path) as store:
-        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == \
+            SCHEMA_VERSION
         old, other = store.takes(descending=False)
         assert old.overall == 81 and old.wpm == 142.0 and old.scores["structure"] == 76
         assert old.audio_path == tmp_path / "recordings" / "old.wav"

@@ -51,6 +51,7 @@ from voicecoach.private import private_dir
 from voicecoach.report import Report
 from voicecoach.store.lock import exclusive
 from voicecoach.store.salvage import salvage
+from voicecoach.store.sessions import migrate_v3_sessions
 from voicecoach.store.sidecar import TakeInfo, read_sidecar, remove_sidecar, write_sidecar
 
 DB_NAME = "voicecoach.sqlite3"
@@ -264,7 +265,8 @@ def _backfill_report_columns(db: sqlite3.Connection) -> None:
                    [*values.values(), take_id])
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_v1, _migrate_v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_v1, _migrate_v2,
+                                                           migrate_v3_sessions]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from voicecoach.errors import first_line
 
-TABLES = ("drills", "prompts", "takes")  # parents first
+TABLES = ("drills", "prompts", "takes", "sessions", "session_takes")  # parents first
 MAX_MISSES = 2000  # rowids read past the last one found when max(rowid) is unreadable
 Check = Callable[[str, dict[str, Any]], bool]
 
