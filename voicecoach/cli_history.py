@@ -31,6 +31,8 @@ def add_commands(sub: Any) -> None:
     history.add_argument("--asc", action="store_true", help="ascending order")
     history.add_argument("--limit", type=int, metavar="N", help="show at most N takes")
     history.add_argument("--json", action="store_true", help="print the takes as JSON")
+    history.add_argument("--sessions", action="store_true",
+                         help="mock interviews: each question with its follow-ups and scores")
     history.set_defaults(func=cmd_history)
 
     export = sub.add_parser("export", help="a take or a drill as Markdown or HTML")
@@ -71,13 +73,23 @@ def cmd_history(args: argparse.Namespace) -> int:
         until=parse_day(args.until) if args.until else None,
         drill_id=args.drill,
     )
+    from voicecoach.store.sessions import session_links
+
     with _store(read_only=True) as store:
+        if args.sessions:
+            from voicecoach.interview.report import print_sessions
+
+            return print_sessions(store, args.json, args.limit)
         rows = sort_rows(apply(to_rows(store.takes()), flt), args.sort,
                          descending=not args.asc)
+        links = session_links(store)
     if args.limit is not None:
         rows = rows[: max(0, args.limit)]
     if args.json:
-        print(json.dumps([r.to_dict() for r in rows], indent=2, ensure_ascii=False))
+        # A take of a mock interview says which session, turn and take it follows.
+        print(json.dumps([{**r.to_dict(), **({"session": links[r.id]} if r.id in links
+                                             else {})} for r in rows],
+                         indent=2, ensure_ascii=False))
         return 0
     if not rows:
         print("no takes" + (" match" if flt != HistoryFilter() else " yet"), file=sys.stderr)

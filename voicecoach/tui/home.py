@@ -95,6 +95,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "random", "Random"),
         Binding("d", "drill", "Drill"),
+        Binding("m", "mock", "Mock"),
         Binding("h", "history", "History"),
         Binding("g", "progress", "Progress"),
         Binding("s", "settings", "Settings"),
@@ -264,6 +265,14 @@ class HomeScreen(Screen[None]):
         pool = self.shown or self.vc.prompts
         if pool:
             self.vc.open_practice(random.choice(pool))
+
+    def action_mock(self) -> None:
+        """A mock interview on the highlighted prompt (voicecoach.tui.mock)."""
+        prompt = self.current()
+        if prompt is not None:
+            from voicecoach.tui.mock import MockInterviewScreen
+
+            self.vc.push_screen(MockInterviewScreen(prompt), lambda _: self.vc.refresh_scores())
 
     def action_drill(self) -> None:
         self.vc.open_drill_setup(None if self.category == ALL else self.category)

@@ -138,6 +138,7 @@ class ResultScreen(Screen[str]):
         Binding("t", "again", "Try again"),
         Binding("p", "replay", "Play back"),
         Binding("e", "export", "Export"),
+        Binding("a", "model_answer", "Model answer"),
         Binding("n", "next", "Next prompt"),
         Binding("escape", "home", "Home"),
         Binding("escape", "back", "Back"),  # opened from a drill summary
@@ -206,6 +207,8 @@ class ResultScreen(Screen[str]):
             return bool(self.report.audio_path)
         if action == "export":
             return self.take_id is not None
+        if action == "model_answer":
+            return self.prompt is not None and bool(self.prompt.model_answer)
         if action in ("home", "back"):
             return (action == "home") == self.allow_again
         return True
@@ -234,6 +237,11 @@ class ResultScreen(Screen[str]):
                               self.drill_id, self.vc.settings.long_pause_s)
 
         self.vc.push_screen(ExportScreen(self.drill_id is not None, folder), chosen)
+
+    def action_model_answer(self) -> None:
+        from voicecoach.tui.mock import ModelAnswerScreen
+
+        self.vc.push_screen(ModelAnswerScreen(self.prompt))  # type: ignore[arg-type]
 
     def action_again(self) -> None:
         self.dismiss("again")

@@ -1,0 +1,163 @@
+"""A whole mock interview driven with Pilot on real audio: a thin spoken answer to the
+fraud-detection prompt that never mentions monitoring gets the monitoring probe, asked
+aloud; the answer to it is scored, stored and linked; the summary shows both takes and
+what the follow-up fixed.
+
+Real transcription (faster-whisper tiny.en) of espeak-ng speech played through a
+file-backed audio source, real SQLite store, the real prompt bank.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import cached_answer
+from test_tui_app import SIZE, text_of, wait_for
+
+from voicecoach.audio.recorder import FileSource
+from voicecoach.config import Settings
+from voicecoach.prompts import Prompt, load_prompts
+from voicecoach.store.db import Store
+from voicecoach.store.sessions import list_sessions, session_links
+from voicecoach.tui.app import create_app
+from voicecoach.tui.home import HomeScreen
+from voicecoach.tui.mock import MockInterviewScreen, MockSummaryScreen, ModelAnswerScreen
+from voicecoach.tui.result import ResultScreen
+from voicecoach.tui.speech import Speaker, speak_command
+
+pytestmark = pytest.mark.slow
+
+THIN = [
+    "I would start with the data.",
+    "We have labels from chargebacks for past card payments.",
+    "Fraud is rare, so I would use class weights when training.",
+    "Then I would train a gradient boosted model on the transaction features, because it "
+    "is fast.",
+    "It has to answer in real time, in under fifty milliseconds.",
+    "The main risk is false positives that block good customers.",
+]
+MONITORING = [
+    "Chargebacks arrive weeks late, so I cannot wait for them.",
+    "I would monitor the score distribution and the approval rate every hour,",
+    "and alert when they drift, because fraudsters adapt quickly.",
+    "Analysts review a sample of flagged payments each day, which gives early labels,",
+    "and I would retrain the model every week on the matured labels.",
+]
+
+
+class SpySpeaker(Speaker):
+    """The app's real speaker, remembering what it was asked to say."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said: list[Prompt] = []
+
+    def say(self, prompt: Prompt) -> str | None:
+        self.said.append(prompt)
+        return super().say(prompt)
+
+
+@pytest.fixture
+def clips() -> dict[str, Path]:
+    return {"thin": cached_answer("mock-thin-fraud", THIN, wpm=160)[0],
+            "monitoring": cached_answer("mock-monitoring", MONITORING, wpm=160)[0]}
+
+
+@pytest.mark.asyncio
+async def test_mock_interview_probes_monitoring_after_a_thin_answer(
+        tmp_path, faster_engine, clips, monkeypatch, capsys):
+    monkeypatch.setenv("VOICECOACH_CONFIG_DIR", str(tmp_path / "config"))
+    path = tmp_path / "data" / "voicecoach.sqlite3"
+    with Store(path) as store:
+        class TurnSource(FileSource):
+            """The thin answer while the question is open, then the follow-up answer
+            (chosen when the recording starts: the screen may open its input earlier)."""
+
+            def _load(self):
+                screen = app.screen
+                first = isinstance(screen, MockInterviewScreen) and len(screen.turns) == 1
+                self.path = clips["thin" if first else "monitoring"]
+                return super()._load()
+
+        def source(settings: Settings) -> FileSource:
+            return TurnSource(clips["thin"], realtime=True, speed=4.0)
+
+        app = create_app(Settings(), store, source, lambda settings, progress: faster_engine,
+                         load_prompts())
+        app.speaker = SpySpeaker()
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
+            await wait_for(pilot, lambda: "ready" in app.engine_status, what="the model")
+            assert app.screen.current().id == "design-fraud-detection"
+            await pilot.press("m")
+            await wait_for(pilot, lambda: isinstance(app.screen, MockInterviewScreen))
+            mock = app.screen
+            for turn in (1, 2):
+                await pilot.press("r")
+                await wait_for(pilot, lambda: mock.panel.state == "recording", what="rec")
+                await wait_for(pilot, lambda: mock.panel.recorder.source_finished,
+                               what="clip played")
+                await pilot.press("s")
+                await wait_for(pilot, lambda t=turn: len(mock.answered) == t, 120,
+                               f"answer {turn} scored")
+                if turn == 1:
+                    await wait_for(pilot, lambda: len(mock.turns) == 2, what="follow-up")
+                    choice = mock.turns[1].choice
+                    first_words = mock.turns[0].report.text.lower()
+                    assert "monitor" not in first_words, first_words
+                    assert choice.follow_up.id == "monitoring", (choice, first_words)
+                    assert choice.reason.startswith("asked because monitoring never came up")
+                    card = text_of(app, "#prompt-card")
+                    assert choice.follow_up.text[:40] in card.replace("\n", " ")
+                    assert "monitoring never came up" in card
+                    # Asked aloud with the prompts' own speech (espeak-ng/flite).
+                    spoken = app.speaker.said[-1]
+                    assert spoken.text == choice.follow_up.text
+                    assert speak_command(spoken) == speak_command(
+                        Prompt("x", choice.follow_up.text, "Behavioral", 1, 1, ()))
+                    assert "Answer:" in text_of(app, "#mock-log")
+            await wait_for(pilot, lambda: "d ends the interview" in text_of(app,
+                                                                             "#practice-hint"))
+            await pilot.press("d")
+            await wait_for(pilot, lambda: isinstance(app.screen, MockSummaryScreen),
+                           what="summary")
+            summary = app.screen
+            fixed = text_of(app, "#mock-fixed")
+            assert "The follow-ups fixed: monitoring" in fixed
+            assert "adversarial drift" in fixed.lower()
+            assert "(follow-up 1)" in fixed
+            rows = summary.query_one("#mock-turns").row_count
+            assert rows == 2
+            # Both takes open as normal results; the model answer opens from here too.
+            await pilot.press("down", "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+            assert app.screen.report is summary.turns[1].report
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is summary)
+            await pilot.press("a")
+            await wait_for(pilot, lambda: isinstance(app.screen, ModelAnswerScreen))
+            assert "Let me structure this" in text_of(app, "#model-answer-text")
+            await pilot.press("escape")
+
+        # Stored: two scored takes linked in one session, the probe following the question.
+        (session,) = list_sessions(store)
+        first, probe = (store.get(t) for t in session.take_ids)
+        assert session.prompt_id == "design-fraud-detection" and session.finished_at
+        assert first.prompt_id == "design-fraud-detection" and first.status == "scored"
+        assert probe.prompt_id == "design-fraud-detection/monitoring"
+        assert probe.status == "scored" and probe.report.extra["coverage"]["score"] == 100
+        assert session.turns[1].follows_take_id == first.id
+        assert session.turns[1].reason.startswith("asked because monitoring never came up")
+        assert session_links(store)[probe.id]["follows_take_id"] == first.id
+
+    # The CLI's history lists the links.
+    from voicecoach.cli import main
+
+    monkeypatch.setenv("VOICECOACH_DATA_DIR", str(path.parent))
+    assert main(["history", "--json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows[probe.id]["session"]["follows_take_id"] == first.id
+    assert rows[probe.id]["session"]["follow_up_id"] == "monitoring"
+    assert rows[first.id]["session"]["turn"] == 0

@@ -1,0 +1,59 @@
+"""Sessions read back from the store for the CLI and exports: each question with its
+follow-ups, why each was asked, the scores, and the session's key-point coverage."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from voicecoach.errors import VoiceCoachError
+from voicecoach.interview.summary import (
+    Answer,
+    coverage_line,
+    fixed_line,
+    question_text,
+    summarize,
+)
+from voicecoach.prompts import Prompt, get_prompt
+from voicecoach.store.sessions import Session, list_sessions
+
+
+def stored_summary(store: Any, session: Session) -> dict[str, Any]:
+    """The summary of a stored session (its prompt from the bank; reports from the store)."""
+    try:
+        prompt = get_prompt(session.prompt_id)
+    except VoiceCoachError:  # a prompt no longer in the bank: its id stands in for it
+        prompt = Prompt(session.prompt_id, session.prompt_id, "Behavioral", 1, 1, ())
+    answers = []
+    for turn in session.turns:
+        take = store.get(turn.take_id)
+        answers.append(Answer(turn.turn, turn.take_id, question_text(prompt, turn.follow_up_id),
+                              take.report, turn.follow_up_id, turn.reason))
+    data = summarize(prompt, answers)
+    data.update(session.to_dict())
+    return data
+
+
+def print_sessions(store: Any, as_json: bool, limit: int | None = None) -> int:
+    summaries = [stored_summary(store, s) for s in list_sessions(store, limit)]
+    if as_json:
+        print(json.dumps(summaries, indent=2, ensure_ascii=False))
+        return 0
+    if not summaries:
+        print("no mock interviews yet (press m on a prompt in voicecoach)")
+        return 0
+    for data in summaries:
+        print(f"session {data['id']}  {data['started_at'][:16].replace('T', ' ')}  "
+              f"{data['prompt_id']}")
+        for turn in data["turns"]:
+            scores = turn["scores"]
+            label = "Q " if turn["turn"] == 0 else f"F{turn['turn']}"
+            overall = scores.get("overall", "–")
+            structure = scores.get("structure", "–")
+            print(f"  {label} take {turn['take_id']:>4}  overall {overall!s:>3}  structure "
+                  f"{structure!s:>3}  {turn['question'][:70]}")
+            if turn["reason"]:
+                print(f"       {turn['reason']}")
+        print(f"  {coverage_line(data)}")
+        print(f"  {fixed_line(data)}")
+    return 0

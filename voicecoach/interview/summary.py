@@ -1,0 +1,74 @@
+"""A mock interview's summary: each answer with its scores, why each follow-up was
+asked, the original question's key points over the session, and what the follow-ups
+fixed. One dict shape for the TUI summary, `voicecoach history --sessions` and exports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from voicecoach.interview.gaps import fixed_by_follow_ups, session_coverage
+from voicecoach.prompts import FOLLOW_UP_SEP, Prompt
+from voicecoach.report import Report
+
+
+@dataclass
+class Answer:
+    """One answer of a session as the summary needs it."""
+
+    turn: int
+    take_id: Any
+    question: str
+    report: Report | None  # None: not scored (failed, or still scoring)
+    follow_up_id: str | None = None
+    reason: str | None = None
+
+
+def question_text(prompt: Prompt, follow_up_id: str | None) -> str:
+    if follow_up_id is None:
+        return prompt.text
+    for fu in prompt.follow_ups:
+        if fu.id == follow_up_id:
+            return fu.text
+    return f"{prompt.id}{FOLLOW_UP_SEP}{follow_up_id}"  # a follow-up since removed
+
+
+def summarize(prompt: Prompt, answers: list[Answer]) -> dict[str, Any]:
+    scored = [a.report for a in answers if a.report is not None]
+    first = answers[0].report if answers else None
+    turns = []
+    for a in answers:
+        scores = dict(a.report.scores) if a.report is not None and a.report.scores else {}
+        turns.append({"turn": a.turn, "take_id": a.take_id, "question": a.question,
+                      "follow_up_id": a.follow_up_id, "reason": a.reason, "scores": scores,
+                      "not_judged": (a.report.extra.get("not_judged")
+                                     if a.report is not None else None)})
+    coverage = session_coverage(prompt, scored)
+    first_only = session_coverage(prompt, scored[:1]) if first is not None else coverage
+    return {
+        "prompt_id": prompt.id,
+        "question": prompt.text,
+        "turns": turns,
+        "coverage": coverage,
+        "first_answer_coverage": first_only["touched"],
+        "fixed": fixed_by_follow_ups(prompt, scored) if first is not None
+        else {"key_points": [], "elements": []},
+    }
+
+
+def fixed_line(summary: dict[str, Any]) -> str:
+    """"The follow-ups fixed: monitoring; Adversarial drift: ..." or what nothing fixed."""
+    fixed = summary["fixed"]
+    parts = [*fixed["elements"], *(kp[:1].lower() + kp[1:] for kp in fixed["key_points"])]
+    if len(summary["turns"]) < 2:
+        return "No follow-up was answered."
+    if not parts:
+        return "The follow-up answers added nothing the first answer lacked."
+    return "The follow-ups fixed: " + "; ".join(parts) + "."
+
+
+def coverage_line(summary: dict[str, Any]) -> str:
+    cov = summary["coverage"]
+    return (f"Key points of the question: {summary['first_answer_coverage']} of {cov['total']} "
+            f"after the first answer, {cov['touched']} of {cov['total']} over the session.")
