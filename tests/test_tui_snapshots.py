@@ -245,6 +245,30 @@ def result_of_take(app):
     return ResultScreen(get_prompt(PROMPT), take.report, take_id=take.id)
 
 
+def mock_summary(app):
+    """A mock interview's summary: a thin answer, then the monitoring probe's answer."""
+    from test_interview_followup import MONITORING_ANSWER, THIN_FRAUD, scored
+
+    from voicecoach.interview.followup import choose_follow_up
+    from voicecoach.interview.gaps import session_gaps
+    from voicecoach.prompts import follow_up_prompt
+    from voicecoach.tui.mock import MockSummaryScreen, MockTurn
+
+    fraud = get_prompt("design-fraud-detection")
+    first = scored(THIN_FRAUD, fraud)
+    choice = choose_follow_up(fraud, session_gaps(fraud, [first]))
+    probe = follow_up_prompt(fraud, choice.follow_up)
+    turns = [MockTurn(fraud, 1, first),
+             MockTurn(probe, 2, scored(MONITORING_ANSWER, probe), choice)]
+    return MockSummaryScreen(fraud, turns)
+
+
+def model_answer(app):
+    from voicecoach.tui.mock import ModelAnswerScreen
+
+    return ModelAnswerScreen(get_prompt("design-fraud-detection"))
+
+
 async def export_dialog(pilot: Pilot) -> None:
     await push(result_of_take)(pilot)
     await pilot.press("e")  # the dialog names the folder the file will go to
@@ -264,6 +288,8 @@ SCREENS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "progress": push(progress),
     "settings": keys("s"),
     "export": export_dialog,
+    "mock_summary": push(mock_summary),
+    "model_answer": push(model_answer),
 }
 
 

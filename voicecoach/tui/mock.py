@@ -255,14 +255,15 @@ class MockSummaryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(SummaryTable)
-        table.add_columns("#", "Question", "Why asked", "Overall", "Structure", "Key points")
+        table.add_columns("#", "Question", "Why asked", "Overall", "Structure", "Points")
         for turn, row in zip(self.turns, self.summary["turns"]):
             scores = row["scores"]
             cov = turn.report.extra.get("coverage") if turn.report else None
             table.add_row(
                 "Q" if row["turn"] == 0 else f"F{row['turn']}",
-                truncate(row["question"], 48),
-                truncate((row["reason"] or "").removeprefix("asked because "), 34),
+                truncate(row["question"], 30 if self.size.width < 100 else 48),
+                truncate((row["reason"] or "").removeprefix("asked because "),
+                         18 if self.size.width < 100 else 34),
                 score_text(scores["overall"]) if "overall" in scores else "–",
                 score_text(scores["structure"]) if "structure" in scores else "–",
                 f"{cov['touched']}/{cov['total']}" if cov else "–",
