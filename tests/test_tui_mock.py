@@ -161,3 +161,21 @@ async def test_mock_interview_probes_monitoring_after_a_thin_answer(
     assert rows[probe.id]["session"]["follows_take_id"] == first.id
     assert rows[probe.id]["session"]["follow_up_id"] == "monitoring"
     assert rows[first.id]["session"]["turn"] == 0
+    assert main(["history", "--sessions"]) == 0
+    out = capsys.readouterr().out
+    assert "design-fraud-detection" in out and "asked because monitoring never came up" in out
+    assert "The follow-ups fixed: monitoring" in out
+    assert main(["history", "--sessions", "--json"]) == 0
+    (data,) = json.loads(capsys.readouterr().out)
+    assert [t["take_id"] for t in data["turns"]] == [first.id, probe.id]
+    assert data["turns"][1]["follows_take_id"] == first.id
+    assert data["coverage"]["touched"] == data["first_answer_coverage"] + 1
+    out_file = tmp_path / "session.md"
+    assert main(["export", "--session", str(data["id"]), "-o", str(out_file)]) == 0
+    exported = out_file.read_text()
+    assert exported.startswith("# Mock interview: Design a real-time fraud detection")
+    assert "| Follow-up 1 | Say the model has been live for a month" in exported
+    assert "(follow-up 1)" in exported and "The follow-ups fixed: monitoring" in exported
+    assert exported.count("### Scores") == 2  # both takes in full
+    assert main(["export", "--session", "99"]) == 2
+    assert "no session #99" in capsys.readouterr().err

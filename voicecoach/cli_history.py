@@ -38,6 +38,8 @@ def add_commands(sub: Any) -> None:
     export = sub.add_parser("export", help="a take or a drill as Markdown or HTML")
     export.add_argument("take_id", nargs="?", type=int, metavar="TAKE_ID")
     export.add_argument("--drill", type=int, metavar="ID", help="export a whole drill")
+    export.add_argument("--session", type=int, metavar="ID",
+                        help="export a mock interview (ids: voicecoach history --sessions)")
     export.add_argument("--format", choices=("md", "html"),
                         help="default: from the -o suffix (.md or .html), else md")
     export.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
@@ -114,12 +116,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     from voicecoach.export import export_drill, export_take, format_for
     from voicecoach.private import write_private
 
-    if (args.take_id is None) == (args.drill is None):
-        raise VoiceCoachError("export: give a TAKE_ID or --drill ID (one of them)")
+    if sum(x is not None for x in (args.take_id, args.drill, args.session)) != 1:
+        raise VoiceCoachError("export: give a TAKE_ID, --drill ID or --session ID (one of "
+                              "them)")
     fmt = format_for(args.output, args.format)  # before any work: `-o x.pdf` is refused
     long_pause_s = load_settings().long_pause_s
     with _store(read_only=True) as store:
-        if args.drill is not None:
+        if args.session is not None:
+            from voicecoach.interview.export import export_session
+
+            text = export_session(store, args.session, fmt, long_pause_s)
+        elif args.drill is not None:
             text = export_drill(store, args.drill, fmt, long_pause_s)
         else:
             text = export_take(store, args.take_id, fmt, long_pause_s)

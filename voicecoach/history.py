@@ -135,6 +135,9 @@ def prompt_lookup(prompts: Iterable[Any] | None = None) -> PromptInfo:
         except VoiceCoachError:
             prompts = []
     table = {p.id: (p.text, p.category) for p in prompts}
+    # A mock interview's follow-up answers are stored as "PROMPT/FOLLOW-UP".
+    table.update({f"{p.id}/{fu.id}": (fu.text, p.category)
+                  for p in prompts for fu in getattr(p, "follow_ups", ())})
 
     def info(prompt_id: str) -> tuple[str, str]:
         return table.get(prompt_id, (prompt_id, ""))

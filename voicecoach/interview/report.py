@@ -30,7 +30,10 @@ def stored_summary(store: Any, session: Session) -> dict[str, Any]:
         answers.append(Answer(turn.turn, turn.take_id, question_text(prompt, turn.follow_up_id),
                               take.report, turn.follow_up_id, turn.reason))
     data = summarize(prompt, answers)
-    data.update(session.to_dict())
+    stored = session.to_dict()
+    for row, turn in zip(data["turns"], stored.pop("turns")):
+        row["follows_take_id"] = turn["follows_take_id"]
+    data.update(stored)
     return data
 
 

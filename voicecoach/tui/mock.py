@@ -178,6 +178,10 @@ class MockInterviewScreen(PracticeScreen):
         if not self.is_mounted or self.processing or self.panel.state != "idle" \
                 or len(self.turns) != len(self.answered) or len(self.turns) == 1:
             super()._hint(again)
+            if self.is_mounted and len(self.turns) > 1 and self.vc.speaker.speaking:
+                self.query_one("#practice-hint", Static).update(Text(
+                    "♪ Asking the follow-up aloud…  p stops it; r stops it and starts "
+                    "recording your answer.", style="bold"))
             return
         more = len(self.turns) <= MAX_FOLLOW_UPS
         self.query_one("#practice-hint", Static).update(
