@@ -1,6 +1,6 @@
 """The history benchmark runs end to end on 2,000 takes (numbers in its output).
 
-Targets are open < 300 ms and filter < 50 ms (see voicecoach.bench_history); this
+Targets are open < 300 ms and filter < 50 ms (see tools.bench_history); this
 machine is shared, so the test guards against regressions at twice the targets and
 prints what it measured.
 """
@@ -11,7 +11,7 @@ import statistics
 
 import pytest
 
-from voicecoach.bench_history import FILTER_TARGET_S, OPEN_TARGET_S, report, run
+from tools.bench_history import FILTER_TARGET_S, OPEN_TARGET_S, report, run
 
 
 @pytest.mark.slow

@@ -270,9 +270,9 @@ def test_a_take_is_transcribed_while_it_is_recorded(faster_engine, tmp_path: Pat
     """With the engine loaded, speech is transcribed during the take; stop adds the rest."""
     from conftest import JFK, JFK_TEXT
 
+    from tools.wer import word_error_rate
     from voicecoach.audio.recorder import FileSource, Recorder
     from voicecoach.tui.take import score_take, start_streaming
-    from voicecoach.wer import word_error_rate
 
     settings = Settings()
     engines = EngineService(lambda *_: faster_engine)

@@ -83,12 +83,6 @@ def build_parser() -> argparse.ArgumentParser:
     prompts.add_argument("--category", help="only this category")
     prompts.set_defaults(func=cmd_prompts)
 
-    bench = sub.add_parser("bench", help="time both engines on a ~90 s answer")
-    bench.add_argument("--clip", help="audio file to use instead of the synthesized answer")
-    bench.add_argument("--engine", choices=ENGINES, action="append",
-                       help="engine(s) to time (default: both)")
-    bench.set_defaults(func=cmd_bench)
-
     from voicecoach.cli_history import add_commands  # history, export, rescore
 
     add_commands(sub)
@@ -196,12 +190,6 @@ def cmd_prompts(args: argparse.Namespace) -> int:
             continue
         print(f"{p.id:<28} {p.category:<28} {p.text}")
     return 0
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    from voicecoach.bench import run
-
-    return run(clip=args.clip, engines=args.engine)
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
