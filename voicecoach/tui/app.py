@@ -442,7 +442,7 @@ def run(settings: Settings | None = None) -> int:
 
 
 def main() -> int:
-    from voicecoach.cli import print_error
+    from voicecoach.errors import print_error
 
     try:
         return run()
