@@ -29,14 +29,14 @@ from textual.screen import ModalScreen, Screen
 from textual.system_commands import SystemCommandsProvider
 
 from voicecoach import trace
+from voicecoach.app.engine import EngineLoader, EngineService, engine_key
+from voicecoach.app.sources import SourceFactory, microphone_source
+from voicecoach.app.speech import Speaker
+from voicecoach.app.takes import TakeLog
 from voicecoach.config import Settings, data_dir, load_settings
 from voicecoach.errors import VoiceCoachError
 from voicecoach.prompts import Prompt, load_prompts
-from voicecoach.tui.engine import EngineLoader, EngineService, engine_key
 from voicecoach.tui.messages import EngineFailed, EngineProgress, EngineReady
-from voicecoach.tui.sources import SourceFactory, microphone_source
-from voicecoach.tui.speech import Speaker
-from voicecoach.tui.takes import TakeLog
 
 FLUSH_S = 5.0  # how often results that met a full disk are tried again
 
