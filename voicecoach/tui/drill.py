@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -36,6 +36,7 @@ from voicecoach.tui.messages import (
 from voicecoach.tui.practice import MIN_TAKE_S, prompt_card
 from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.widgets.record_panel import RecordPanel
+from voicecoach.tui.workers import thread_worker
 
 if TYPE_CHECKING:
     from voicecoach.app.session import TakeSession
@@ -267,7 +268,7 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
             self._score(item.prompt, message.path, message.take_id, message.session)
         self._next()
 
-    @work(thread=True, group="drill-score")
+    @thread_worker(group="drill-score")
     def _score(self, prompt: Prompt, path: Path, take_id: Any,
                session: TakeSession | None = None) -> None:
         def quiet(fraction: float, text: str) -> None:

@@ -113,3 +113,12 @@ class DevicesListed(Message):
         super().__init__()
         self.devices = devices
         self.error = error
+
+
+class WorkerFailed(Message):
+    """A worker met an error it had no message for; the app shows it as one line."""
+
+    def __init__(self, group: str, error: str) -> None:
+        super().__init__()
+        self.group = group  # which worker: "score", "microphone", "engine", ...
+        self.error = error

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -33,6 +33,7 @@ from voicecoach.tui.messages import (
 )
 from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.widgets.record_panel import RecordPanel
+from voicecoach.tui.workers import thread_worker
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -197,7 +198,7 @@ class PracticeScreen(Screen[None]):
         self.refresh_bindings()
         self._hint()
 
-    @work(thread=True, exclusive=True, group="score")
+    @thread_worker(exclusive=True, group="score")
     def _score(self, path: Path, take_id: Any, session: TakeSession | None = None) -> None:
         def progress(fraction: float, text: str) -> None:
             self.post_message(ScoringProgress(take_id, fraction, text))

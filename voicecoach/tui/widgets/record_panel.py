@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -32,7 +32,7 @@ from textual.widgets import Static
 
 from voicecoach import trace
 from voicecoach.app.session import TakeSession
-from voicecoach.errors import VoiceCoachError
+from voicecoach.errors import VoiceCoachError, first_line
 from voicecoach.tui.format import clock
 from voicecoach.tui.messages import (
     MicrophoneReady,
@@ -41,6 +41,7 @@ from voicecoach.tui.messages import (
     RecordingStopped,
 )
 from voicecoach.tui.widgets.level_meter import LevelMeter, MeterReading
+from voicecoach.tui.workers import thread_worker
 
 if TYPE_CHECKING:
     from voicecoach.tui.app import VoiceCoachApp
@@ -142,7 +143,7 @@ class RecordPanel(Vertical):
         if self.state == "idle":
             self._close_warm()
 
-    @work(thread=True, group="microphone")
+    @thread_worker(group="microphone")
     def _open_warm(self) -> None:
         with self._warm_lock:
             source = self._warm
@@ -167,7 +168,7 @@ class RecordPanel(Vertical):
             trace.mark("mic.ready")
         self.post_message(MicrophoneReady(source, bool(source.ready)))
 
-    @work(thread=True, group="microphone")
+    @thread_worker(group="microphone")
     def _close_warm(self) -> None:
         self._close_unwanted()
 
@@ -238,7 +239,7 @@ class RecordPanel(Vertical):
         self._close(self.session, self.take_id, self._fault)
         return True
 
-    @work(thread=True, exclusive=True, group="recorder-open")
+    @thread_worker(exclusive=True, group="recorder-open")
     def _open(self, path: Path, take_id: Any) -> None:
         """No input running yet: wait for the one being opened, or open one now."""
         source = self._take_warm()
@@ -248,6 +249,9 @@ class RecordPanel(Vertical):
             except (VoiceCoachError, OSError) as err:
                 self.post_message(RecordingFailed(str(err)))
                 return
+            except Exception as err:  # noqa: BLE001 - a broken input driver: idle again
+                self.post_message(RecordingFailed(f"{type(err).__name__}: {first_line(err)}"))
+                raise  # and the app's worker error path says it too
         self._record(source, path, take_id)
 
     def _ready_source(self) -> Any:
@@ -279,7 +283,7 @@ class RecordPanel(Vertical):
             return
         self.post_message(RecordingStarted(session, take_id))
 
-    @work(thread=True, group="recorder-close")
+    @thread_worker(group="recorder-close")
     def _close(self, session: TakeSession, take_id: Any, fault: str | None) -> None:
         # The last decoding starts as soon as the transcriber has every block, not after
         # the file is synced and the UI has heard of the stop. The length is read after
