@@ -1,7 +1,7 @@
 """The history benchmark runs end to end on 2,000 takes and prints its numbers.
 
 The targets (open < 300 ms, filter < 50 ms) are checked by running the benchmark on a
-quiet machine (`python -m voicecoach.bench_history`), not here: a timed assertion on a
+quiet machine (`python -m tools.bench_history`), not here: a timed assertion on a
 shared machine measures the other jobs. This test keeps the benchmark working: the
 screen opens on all 2,000 rows (asserted inside the benchmark) and every step is timed.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from voicecoach.bench_history import report, run
+from tools.bench_history import report, run
 
 
 @pytest.mark.slow

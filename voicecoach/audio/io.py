@@ -21,9 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from voicecoach.asr.base import SAMPLE_RATE
-from voicecoach.config import MAX_ANSWER_S
 from voicecoach.errors import AudioInputError
+from voicecoach.model import MAX_ANSWER_S, SAMPLE_RATE
 
 RATES = (4_000, 384_000)  # sample rates real audio files use
 NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
