@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from voicecoach.asr.base import SAMPLE_RATE, Word, norm
+from voicecoach.model import SAMPLE_RATE, Word, norm
 
 LOOP_WORDS = 4
 LOOP_SPAN_S = 0.2
