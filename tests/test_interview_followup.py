@@ -4,8 +4,8 @@ path is in test_tui_mock.py."""
 
 from __future__ import annotations
 
+from tools.synthetic import report_from_text
 from voicecoach.analysis.scoring import score_report
-from voicecoach.analysis.synthetic import report_from_text
 from voicecoach.interview.followup import choose_follow_up
 from voicecoach.interview.gaps import fixed_by_follow_ups, session_coverage, session_gaps
 from voicecoach.prompts import Prompt, follow_up_prompt, get_prompt

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tools.synthetic import report_from_text
 from voicecoach.analysis.scoring import score_report
-from voicecoach.analysis.synthetic import report_from_text
 from voicecoach.prompts import (
     FOLLOW_UP_ELEMENTS,
     PromptError,

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import cached_answer
 from test_tui_app import SIZE, text_of, wait_for
+from voicecoach.tui.speech import Speaker, speak_command
 
 from voicecoach.audio.recorder import FileSource
 from voicecoach.config import Settings
@@ -23,9 +24,9 @@ from voicecoach.store.db import Store
 from voicecoach.store.sessions import list_sessions, session_links
 from voicecoach.tui.app import create_app
 from voicecoach.tui.home import HomeScreen
-from voicecoach.tui.mock import MockInterviewScreen, MockSummaryScreen, ModelAnswerScreen
+from voicecoach.tui.mock import MockInterviewScreen, MockSummaryScreen
+from voicecoach.tui.model_answer import ModelAnswerScreen
 from voicecoach.tui.result import ResultScreen
-from voicecoach.tui.speech import Speaker, speak_command
 
 pytestmark = pytest.mark.slow
 

@@ -20,35 +20,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from voicecoach.errors import StoreError
+from voicecoach.store.db import _dt, _ts
 
 if TYPE_CHECKING:
     from voicecoach.store.db import Store
 
 KINDS = ("mock", "drill")
-
-
-def migrate_v3_sessions(db: sqlite3.Connection) -> None:
-    """Mock-interview sessions and the links from takes to them."""
-    db.execute("""
-        CREATE TABLE sessions (
-            id INTEGER PRIMARY KEY,
-            kind TEXT NOT NULL,
-            prompt_id TEXT NOT NULL,
-            started_at TEXT NOT NULL,
-            finished_at TEXT,
-            drill_id INTEGER REFERENCES drills(id) ON DELETE SET NULL
-        )""")
-    db.execute("""
-        CREATE TABLE session_takes (
-            take_id INTEGER PRIMARY KEY REFERENCES takes(id) ON DELETE CASCADE,
-            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-            turn INTEGER NOT NULL,
-            follows_take_id INTEGER REFERENCES takes(id) ON DELETE SET NULL,
-            follow_up_id TEXT,
-            reason TEXT,
-            UNIQUE (session_id, turn)
-        )""")
-    db.execute("CREATE INDEX sessions_started ON sessions(started_at)")
 
 
 @dataclass(frozen=True)
@@ -90,8 +67,6 @@ class Session:
 
 def start_session(store: Store, prompt_id: str, kind: str = "mock",
                   drill_id: int | None = None) -> int:
-    from voicecoach.store.db import _ts
-
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     with store._write("starting the session") as db:
@@ -119,8 +94,6 @@ def link_take(store: Store, session_id: int, take_id: int, turn: int,
 
 
 def finish_session(store: Store, session_id: int) -> None:
-    from voicecoach.store.db import _ts
-
     with store._write("finishing the session") as db:
         cur = db.execute("UPDATE sessions SET finished_at = ? WHERE id = ?", (_ts(), session_id))
         if cur.rowcount == 0:
@@ -165,7 +138,5 @@ def session_links(store: Store) -> dict[int, dict[str, Any]]:
 
 
 def _session(row: tuple[Any, ...], turns: list[tuple[Any, ...]]) -> Session:
-    from voicecoach.store.db import _dt
-
     return Session(row[0], row[1], row[2], _dt(row[3]), _dt(row[4]) if row[4] else None,
                    row[5], [Turn(*t) for t in turns])

@@ -16,8 +16,8 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.containers import Vertical
+from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from voicecoach.analysis.rules import ScoringRules
@@ -286,48 +286,9 @@ class MockSummaryScreen(Screen[None]):
                                          take_id=turn.take_id))
 
     def action_model_answer(self) -> None:
+        from voicecoach.tui.model_answer import ModelAnswerScreen
+
         self.vc.push_screen(ModelAnswerScreen(self.question))
 
     def action_home(self) -> None:
-        self.dismiss(None)
-
-
-class ModelAnswerScreen(ModalScreen[None]):
-    """What a strong answer to the prompt sounds like: the text, and p reads it aloud."""
-
-    BINDINGS = [
-        Binding("p", "speak", "Read aloud"),
-        Binding("escape", "close", "Close"),
-    ]
-
-    def __init__(self, prompt: Prompt) -> None:
-        super().__init__()
-        self.prompt = prompt
-
-    @property
-    def vc(self) -> VoiceCoachApp:
-        return self.app  # type: ignore[return-value]
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="model-answer"):
-            body = Static(Text(self.prompt.model_answer or
-                               "This prompt has no model answer yet."), id="model-answer-text")
-            body.border_title = "Model answer"
-            body.border_subtitle = "p reads it aloud · esc closes"
-            yield body
-        yield KeyFooter()
-
-    def action_speak(self) -> None:
-        if not self.prompt.model_answer:
-            return
-        if self.vc.speaker.speaking:
-            self.vc.speaker.stop()
-            return
-        error = self.vc.speaker.say(Prompt(self.prompt.id, self.prompt.model_answer,
-                                           self.prompt.category, 1, 1, ()))
-        if error:
-            self.notify(error, severity="warning")
-
-    def action_close(self) -> None:
-        self.vc.speaker.stop()
         self.dismiss(None)

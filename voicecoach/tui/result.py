@@ -14,9 +14,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from voicecoach.app.feedback import SCORE_ORDER, changes, pace_text, top_tips, went_well
 from voicecoach.prompts import Prompt
 from voicecoach.report import Report
-from voicecoach.tui.feedback import SCORE_ORDER, changes, pace_text, top_tips, went_well
 from voicecoach.tui.format import clock, delta_text, score_style, truncate
 from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.widgets.transcript import TranscriptView
@@ -239,7 +239,7 @@ class ResultScreen(Screen[str]):
         self.vc.push_screen(ExportScreen(self.drill_id is not None, folder), chosen)
 
     def action_model_answer(self) -> None:
-        from voicecoach.tui.mock import ModelAnswerScreen
+        from voicecoach.tui.model_answer import ModelAnswerScreen
 
         self.vc.push_screen(ModelAnswerScreen(self.prompt))  # type: ignore[arg-type]
 
