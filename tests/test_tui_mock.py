@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import cached_answer
 from test_tui_app import SIZE, text_of, wait_for
-from voicecoach.tui.speech import Speaker, speak_command
 
+from voicecoach.app.speech import Speaker, speak_command
 from voicecoach.audio.recorder import FileSource
 from voicecoach.config import Settings
 from voicecoach.prompts import Prompt, load_prompts

@@ -251,10 +251,11 @@ def mock_summary(app):
     """A mock interview's summary: a thin answer, then the monitoring probe's answer."""
     from test_interview_followup import MONITORING_ANSWER, THIN_FRAUD, scored
 
+    from voicecoach.app.interview import MockTurn
     from voicecoach.interview.followup import choose_follow_up
     from voicecoach.interview.gaps import session_gaps
     from voicecoach.prompts import follow_up_prompt
-    from voicecoach.tui.mock import MockSummaryScreen, MockTurn
+    from voicecoach.tui.mock import MockSummaryScreen
 
     fraud = get_prompt("design-fraud-detection")
     first = scored(THIN_FRAUD, fraud)

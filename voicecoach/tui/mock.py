@@ -3,13 +3,12 @@ answer left out (spoken like the prompt), your answer to it, optionally a second
 then a summary of the whole session.
 
 A PracticeScreen whose current prompt changes per turn: every answer is a normal take
-(recorded, scored, stored) linked to the session and to the take it follows. The
-choice of follow-up is core code (voicecoach.interview); this screen only shows it.
+(recorded, scored, stored). The interview itself (turns, session links, which
+follow-up and why) is the app service voicecoach.app.interview; this screen shows it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -21,11 +20,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from voicecoach.analysis.rules import ScoringRules
-from voicecoach.errors import VoiceCoachError
-from voicecoach.interview.followup import Choice, choose_follow_up
-from voicecoach.interview.gaps import session_gaps
-from voicecoach.interview.summary import Answer, coverage_line, fixed_line, summarize
-from voicecoach.prompts import Prompt, follow_up_prompt
+from voicecoach.app.interview import MockInterview, MockTurn, turns_summary
+from voicecoach.interview.summary import coverage_line, fixed_line
+from voicecoach.prompts import Prompt
 from voicecoach.tui.format import score_text, truncate
 from voicecoach.tui.messages import ScoringDone
 from voicecoach.tui.practice import PracticeScreen
@@ -37,16 +34,6 @@ if TYPE_CHECKING:
     from voicecoach.report import Report
     from voicecoach.tui.app import VoiceCoachApp
 
-MAX_FOLLOW_UPS = 2
-
-
-@dataclass
-class MockTurn:
-    prompt: Prompt  # what was asked: the question, or a follow-up as a prompt
-    take_id: Any = None
-    report: Report | None = None
-    choice: Choice | None = None  # for a follow-up: which one, and why
-
 
 class MockInterviewScreen(PracticeScreen):
     BINDINGS = [
@@ -57,72 +44,59 @@ class MockInterviewScreen(PracticeScreen):
     def __init__(self, prompt: Prompt) -> None:
         super().__init__(prompt)
         self.question = prompt
-        self.turns: list[MockTurn] = [MockTurn(prompt)]
-        self.session_id: Any = None
+        self.interview: MockInterview | None = None  # made on mount (needs the app)
+
+    @property
+    def turns(self) -> list[MockTurn]:
+        return self.interview.turns if self.interview else [MockTurn(self.question)]
 
     @property
     def answered(self) -> list[MockTurn]:
-        return [t for t in self.turns if t.report is not None]
+        return self.interview.answered if self.interview else []
 
     def on_mount(self) -> None:
+        self.interview = MockInterview(self.question, self.vc.takes.store,
+                                       ScoringRules.from_settings(self.vc.settings))
         super().on_mount()
         card = self.query_one("#prompt-card", Static)
         card.border_title = f"Mock interview · {self.question.category}"
         self.query_one("#practice-body").mount(Static(id="mock-log"), after=card)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.interview is None:
+            return super().check_action(action, parameters)
         idle = not self.is_mounted or (self.panel.state == "idle" and not self.processing)
-        waiting = len(self.turns) == len(self.answered)  # no question open
+        waiting = self.interview.waiting  # no question open
         if action == "follow_up":
-            return idle and waiting and 1 < len(self.turns) <= MAX_FOLLOW_UPS
+            return idle and self.interview.can_ask_more and len(self.turns) > 1
         if action == "done":
             return idle and waiting and len(self.turns) > 1
         if action == "record":
             return super().check_action(action, parameters) and not waiting
         return super().check_action(action, parameters)
 
-    # --- recording: link each take to the session -----------------------------------------
-
-    def action_record(self) -> None:
-        if self.session_id is None:
-            from voicecoach.store.sessions import start_session
-
-            try:
-                self.session_id = start_session(self.vc.takes.store, self.question.id)
-            except VoiceCoachError as err:
-                self.notify(f"The session is not saved: {err}", severity="warning")
-        super().action_record()
+    # --- each answer is a take linked to the session ------------------------------------------
 
     def _begin_processing(self, path: Path, take_id: Any, streamer: Any = None) -> None:
-        turn = self.turns[-1]
-        turn.take_id = take_id
-        if self.session_id is not None:
-            from voicecoach.store.sessions import link_take
-
-            follows = self.turns[-2].take_id if len(self.turns) > 1 else None
-            choice = turn.choice
-            try:
-                link_take(self.vc.takes.store, self.session_id, take_id, len(self.turns) - 1,
-                          follows, choice.follow_up.id if choice else None,
-                          choice.reason if choice else None)
-            except VoiceCoachError as err:
-                self.notify(f"The take is not linked to its session: {err}",
-                            severity="warning")
+        assert self.interview is not None
+        problem = self.interview.recording(take_id)
+        if problem:
+            self.notify(problem, severity="warning")
         super()._begin_processing(path, take_id, streamer)
 
     @on(ScoringDone)
     def _answer_scored(self, message: ScoringDone) -> None:
         message.prevent_default()  # no result screen between the questions
+        assert self.interview is not None
         self._end_processing()
         if message.problem:
             self.notify(f"The result was not saved: {message.problem}", severity="error")
-        turn = self.turns[-1]
-        turn.report = message.report
+        self.interview.scored(message.report)
         self.last_report, self.last_take_id = message.report, message.take_id
         self._show_log()
         if len(self.turns) == 1:
             self.action_follow_up()  # the interviewer always probes the first answer
-        elif len(self.turns) > MAX_FOLLOW_UPS:
+        elif not self.interview.can_ask_more:
             self.action_done()
         else:
             self.refresh_bindings()
@@ -131,15 +105,12 @@ class MockInterviewScreen(PracticeScreen):
     # --- the interview ------------------------------------------------------------------------
 
     def action_follow_up(self) -> None:
-        reports = [t.report for t in self.answered if t.report is not None]
-        asked = [t.choice.follow_up.id for t in self.turns if t.choice]
-        choice = choose_follow_up(self.question, session_gaps(self.question, reports), asked,
-                                  ScoringRules.from_settings(self.vc.settings))
+        assert self.interview is not None
+        choice = self.interview.next_follow_up()
         if choice is None:
             self.action_done()
             return
-        self.prompt = follow_up_prompt(self.question, choice.follow_up)
-        self.turns.append(MockTurn(self.prompt, choice=choice))
+        self.prompt = self.interview.current.prompt
         card = self.query_one("#prompt-card", Static)
         text = Text(f"Follow-up {len(self.turns) - 1}: ", style="bold")
         text.append(choice.follow_up.text, style="bold")
@@ -151,15 +122,12 @@ class MockInterviewScreen(PracticeScreen):
         self.action_speak()  # asked aloud, as an interviewer would
 
     def action_done(self) -> None:
+        assert self.interview is not None
         self.vc.speaker.stop()
-        if self.session_id is not None:
-            from voicecoach.store.sessions import finish_session
-
-            try:
-                finish_session(self.vc.takes.store, self.session_id)
-            except VoiceCoachError as err:
-                self.notify(f"The session is not saved: {err}", severity="warning")
-        summary = MockSummaryScreen(self.question, self.turns, self.session_id)
+        problem = self.interview.finish()
+        if problem:
+            self.notify(problem, severity="warning")
+        summary = MockSummaryScreen(self.question, self.interview.turns)
         self.dismiss(None)
         self.vc.push_screen(summary)
 
@@ -175,18 +143,18 @@ class MockInterviewScreen(PracticeScreen):
         self.query_one("#mock-log", Static).update(lines)
 
     def _hint(self, again: bool = False) -> None:
-        if not self.is_mounted or self.processing or self.panel.state != "idle" \
-                or len(self.turns) != len(self.answered) or len(self.turns) == 1:
+        interview = self.interview
+        if interview is None or not self.is_mounted or self.processing \
+                or self.panel.state != "idle" or not interview.waiting or len(self.turns) == 1:
             super()._hint(again)
             if self.is_mounted and len(self.turns) > 1 and self.vc.speaker.speaking:
                 self.query_one("#practice-hint", Static).update(Text(
                     "♪ Asking the follow-up aloud…  p stops it; r stops it and starts "
                     "recording your answer.", style="bold"))
             return
-        more = len(self.turns) <= MAX_FOLLOW_UPS
         self.query_one("#practice-hint", Static).update(
-            ("f asks another follow-up; " if more else "") + "d ends the interview and "
-            "shows the summary.")
+            ("f asks another follow-up; " if interview.can_ask_more else "")
+            + "d ends the interview and shows the summary.")
 
 
 def turn_scores(report: Report | None) -> Text:
@@ -219,16 +187,11 @@ class MockSummaryScreen(Screen[None]):
         Binding("escape", "home", "Home"),
     ]
 
-    def __init__(self, question: Prompt, turns: list[MockTurn], session_id: Any = None
-                 ) -> None:
+    def __init__(self, question: Prompt, turns: list[MockTurn]) -> None:
         super().__init__()
         self.question = question
         self.turns = [t for t in turns if t.take_id is not None]
-        self.session_id = session_id
-        self.summary = summarize(question, [
-            Answer(i, t.take_id, t.prompt.text, t.report,
-                   t.choice.follow_up.id if t.choice else None,
-                   t.choice.reason if t.choice else None) for i, t in enumerate(self.turns)])
+        self.summary = turns_summary(question, self.turns)
 
     @property
     def vc(self) -> VoiceCoachApp:
