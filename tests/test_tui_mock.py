@@ -131,15 +131,30 @@ async def test_mock_interview_probes_monitoring_after_a_thin_answer(
             assert "(follow-up 1)" in fixed
             rows = summary.query_one("#mock-turns").row_count
             assert rows == 2
-            # Both takes open as normal results; the model answer opens from here too.
+            # Both takes open as normal results; the question's result offers the model
+            # answer, which p reads aloud with the same speech as the prompts.
             await pilot.press("down", "enter")
             await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
             assert app.screen.report is summary.turns[1].report
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is summary)
+            await pilot.press("up", "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+            result = app.screen
+            assert result.report is summary.turns[0].report
             await pilot.press("a")
             await wait_for(pilot, lambda: isinstance(app.screen, ModelAnswerScreen))
+            fraud = app.screen.prompt
             assert "Let me structure this" in text_of(app, "#model-answer-text")
+            await pilot.press("p")
+            assert app.speaker.said[-1].text == fraud.model_answer
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is result)
+            assert not app.speaker.speaking  # closing stops the reading
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is summary)
+            await pilot.press("a")  # from the summary too
+            await wait_for(pilot, lambda: isinstance(app.screen, ModelAnswerScreen))
             await pilot.press("escape")
 
         # Stored: two scored takes linked in one session, the probe following the question.
