@@ -195,3 +195,45 @@ async def test_mock_interview_probes_monitoring_after_a_thin_answer(
     assert exported.count("### Scores") == 2  # both takes in full
     assert main(["export", "--session", "99"]) == 2
     assert "no session #99" in capsys.readouterr().err
+
+
+@pytest.mark.asyncio
+async def test_drill_of_mock_interviews_goes_question_by_question(tmp_path, faster_engine,
+                                                                   monkeypatch):
+    """Drill setup's mode "Mock interviews": a mock interview per prompt; each summary's
+    n opens the next question."""
+    from test_interview_followup import MONITORING_ANSWER, THIN_FRAUD, scored
+    from textual.widgets import Select
+
+    from voicecoach.app.interview import MockTurn
+    from voicecoach.prompts import follow_up_prompt, get_prompt
+    from voicecoach.tui.drill import DrillSetupScreen
+
+    monkeypatch.setenv("VOICECOACH_CONFIG_DIR", str(tmp_path / "config"))
+    with Store(tmp_path / "voicecoach.sqlite3") as store:
+        app = create_app(Settings(), store, lambda s: FileSource(tmp_path / "none.wav"),
+                         lambda settings, progress: faster_engine, load_prompts())
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
+            await pilot.press("d")
+            await wait_for(pilot, lambda: isinstance(app.screen, DrillSetupScreen))
+            app.screen.query_one("#drill-mode", Select).value = "mock"
+            app.screen.query_one("#drill-count").value = "2"
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, MockInterviewScreen))
+            first = app.screen
+            assert len(first.queue) == 1 and first.queue[0] is not first.question
+            card = first.query_one("#prompt-card")
+            assert card.border_title.startswith("Mock interview")
+            # The summary of this interview (answers scored on the text path) leads on.
+            fraud = get_prompt("design-fraud-detection")
+            probe = follow_up_prompt(fraud, fraud.follow_up("monitoring"))
+            turns = [MockTurn(fraud, 1, scored(THIN_FRAUD, fraud)),
+                     MockTurn(probe, 2, scored(MONITORING_ANSWER, probe))]
+            first.dismiss(None)
+            await app.push_screen(MockSummaryScreen(fraud, turns, first.queue))
+            await wait_for(pilot, lambda: isinstance(app.screen, MockSummaryScreen))
+            assert "1 more in this drill" in text_of(app, "#mock-question")
+            await pilot.press("n")
+            await wait_for(pilot, lambda: isinstance(app.screen, MockInterviewScreen))
+            assert app.screen.question is first.queue[0] and app.screen.queue == []

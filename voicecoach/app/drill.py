@@ -22,6 +22,7 @@ class DrillPlan:
     prompts: list[Prompt]
     think_s: list[int]
     answer_s: list[int]
+    mock: bool = False  # a mock interview per prompt (follow-ups) instead of timed answers
 
 
 def plan_drill(prompts: list[Prompt], count: int, category: str | None, own_times: bool,

@@ -288,6 +288,12 @@ class VoiceCoachApp(App[int]):
     def _start_drill(self, plan: Any) -> None:
         if plan is None:
             return
+        if getattr(plan, "mock", False):
+            from voicecoach.tui.mock import MockInterviewScreen
+
+            first, *rest = plan.prompts
+            self.push_screen(MockInterviewScreen(first, rest), lambda _: self.refresh_scores())
+            return
         from voicecoach.tui.drill import DrillScreen
 
         self.push_screen(DrillScreen(plan), self._drill_done)

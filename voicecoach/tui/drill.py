@@ -45,6 +45,11 @@ if TYPE_CHECKING:
 TICK_S = 0.1
 
 
+# A drill answers each prompt against the clock, or runs a mock interview per prompt
+# (a follow-up after each answer; untimed, like the mock interview on its own).
+MODES = [("Timed answers", "timed"), ("Mock interviews", "mock")]
+
+
 class DrillSetupScreen(ModalScreen["DrillPlan | None"]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -63,7 +68,10 @@ class DrillSetupScreen(ModalScreen["DrillPlan | None"]):
             yield Label("Timed drill", classes="dialog-title")
             yield Label("Number of prompts")
             # compact fields: the bordered ones pushed the buttons off a 24-row screen
-            yield Input("3", type="integer", id="drill-count", compact=True)
+            with Horizontal(id="drill-count-row"):
+                yield Input("3", type="integer", id="drill-count", compact=True)
+                yield Select(MODES, allow_blank=False, id="drill-mode", compact=True,
+                             value="timed")
             yield Label("Prompts from")
             yield Select(options, allow_blank=False, id="drill-category", compact=True,
                          value=self.category if self.category in present else ANY)
@@ -101,6 +109,7 @@ class DrillSetupScreen(ModalScreen["DrillPlan | None"]):
         category = self.query_one("#drill-category", Select).value
         own = self.query_one("#drill-own-times", ToggleSwitch).value
         plan = plan_drill(self.vc.prompts, count, str(category), own, self.vc.settings)
+        plan.mock = self.query_one("#drill-mode", Select).value == "mock"
         if not plan.prompts:
             self.query_one("#drill-error", Static).update(
                 Text("No prompts in that category.", style="red"))

@@ -41,9 +41,10 @@ class MockInterviewScreen(PracticeScreen):
         Binding("d", "done", "End interview"),
     ]
 
-    def __init__(self, prompt: Prompt) -> None:
+    def __init__(self, prompt: Prompt, queue: list[Prompt] | None = None) -> None:
         super().__init__(prompt)
         self.question = prompt
+        self.queue = list(queue or [])  # a drill of mock interviews: the questions to come
         self.interview: MockInterview | None = None  # made on mount (needs the app)
 
     @property
@@ -127,9 +128,9 @@ class MockInterviewScreen(PracticeScreen):
         problem = self.interview.finish()
         if problem:
             self.notify(problem, severity="warning")
-        summary = MockSummaryScreen(self.question, self.interview.turns)
+        summary = MockSummaryScreen(self.question, self.interview.turns, self.queue)
         self.dismiss(None)
-        self.vc.push_screen(summary)
+        self.vc.push_screen(summary, lambda _: self.vc.refresh_scores())
 
     # --- display ------------------------------------------------------------------------------
 
@@ -184,12 +185,15 @@ class MockSummaryScreen(Screen[None]):
 
     BINDINGS = [
         Binding("a", "model_answer", "Model answer"),
+        Binding("n", "next", "Next question"),
         Binding("escape", "home", "Home"),
     ]
 
-    def __init__(self, question: Prompt, turns: list[MockTurn]) -> None:
+    def __init__(self, question: Prompt, turns: list[MockTurn],
+                 queue: list[Prompt] | None = None) -> None:
         super().__init__()
         self.question = question
+        self.queue = list(queue or [])
         self.turns = [t for t in turns if t.take_id is not None]
         self.summary = turns_summary(question, self.turns)
 
@@ -200,8 +204,10 @@ class MockSummaryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="mock-summary"):
-            yield Static(Text(truncate(self.question.text, 200), style="bold"),
-                         id="mock-question")
+            heading = Text(truncate(self.question.text, 200), style="bold")
+            if self.queue:
+                heading.append(f"   ({len(self.queue)} more in this drill: n)", style="dim")
+            yield Static(heading, id="mock-question")
             yield SummaryTable(id="mock-turns", cursor_type="row")
             fixed = Static(self._fixed_text(), id="mock-fixed")
             fixed.border_title = "Over the session"
@@ -252,6 +258,18 @@ class MockSummaryScreen(Screen[None]):
         from voicecoach.tui.model_answer import ModelAnswerScreen
 
         self.vc.push_screen(ModelAnswerScreen(self.question))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next":
+            return bool(self.queue)
+        return True
+
+    def action_next(self) -> None:
+        """The drill's next mock interview."""
+        first, *rest = self.queue
+        self.dismiss(None)
+        self.vc.push_screen(MockInterviewScreen(first, rest),
+                            lambda _: self.vc.refresh_scores())
 
     def action_home(self) -> None:
         self.dismiss(None)
