@@ -20,7 +20,9 @@ from voicecoach.audio.recorder import ArraySource, Recorder, partial_path_for, w
 from voicecoach.audio.vad import Span
 from voicecoach.errors import StoreError
 from voicecoach.report import Filler, Finding, Metrics, Report
-from voicecoach.store.db import LOST, RECOVERED, REIMPORTED, REPORT_LOST, SCHEMA_VERSION, Store
+from voicecoach.store.db import Store
+from voicecoach.store.records import LOST, RECOVERED, REIMPORTED, REPORT_LOST
+from voicecoach.store.schema import SCHEMA_VERSION
 
 UTC = timezone.utc
 

@@ -29,7 +29,8 @@ from voicecoach.audio.io import load_audio
 from voicecoach.audio.recorder import partial_path_for, wav_header
 from voicecoach.config import Settings
 from voicecoach.errors import ModelError
-from voicecoach.store.db import INTERRUPTED, Store
+from voicecoach.store.db import Store
+from voicecoach.store.records import INTERRUPTED
 from voicecoach.tui.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
