@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tomllib
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
+import tomllib
 from conftest import JFK
 
 from voicecoach.config import SECTION_OF, Settings, SettingsError, load_settings, save_settings

@@ -41,7 +41,7 @@ from voicecoach.audio.takefile import (
     wav_duration_s,
 )
 from voicecoach.errors import StoreError, first_line, os_reason
-from voicecoach.paths import data_dir
+from voicecoach.paths import DB_NAME, RECORDINGS, database_path  # noqa: F401 (DB_NAME: callers)
 from voicecoach.private import private_dir
 from voicecoach.report import Report
 from voicecoach.store.connection import StoreFile
@@ -61,10 +61,6 @@ from voicecoach.store.records import (
 )
 from voicecoach.store.schema import _report_columns
 from voicecoach.store.sidecar import TakeInfo, read_sidecar, remove_sidecar, write_sidecar
-
-DB_NAME = "voicecoach.sqlite3"
-RECORDINGS = "recordings"
-
 
 # --- the store ---------------------------------------------------------------------------
 
@@ -89,7 +85,7 @@ class Store(StoreFile):
 
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
         own_dir = path is None
-        super().__init__(data_dir() / DB_NAME if path is None else path,
+        super().__init__(database_path() if path is None else path,
                          read_only=read_only, own_dir=own_dir)
 
     # -- recordings -----------------------------------------------------------------------
