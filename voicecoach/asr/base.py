@@ -27,8 +27,8 @@ FILLER_PROMPT = "So, um, I was, uh, thinking, er, that we, ah, hmm, could try."
 # its thresholds is random, and seeding it does not make it repeatable (CTranslate2's
 # generators are per thread and seeded once: the same chunk decoded three times in one
 # process gave two different transcripts). Same audio, same words comes first; the
-# cost is that tiny.en can loop on hesitant speech ("uh, uh, uh, ..."), where only
-# words with voice under them are kept (docs/scoring.md).
+# cost is that tiny.en can loop on hesitant speech ("uh, uh, uh, ..."): a deterministic
+# guard cuts the loop and decodes the rest again (`voicecoach.asr.loops`).
 TEMPERATURES = (0.0,)
 SEED = 0
 
@@ -73,9 +73,11 @@ def decode_with_fillers(decode: Decode, samples: np.ndarray, offset: float,
     where it has voice under it, and lends its punctuation and word times where both
     agree (see `voicecoach.asr.merge`).
     """
+    from voicecoach.asr.loops import without_loops
     from voicecoach.asr.merge import has_voice, merge_decodes
     from voicecoach.audio.vad import speech_regions
 
+    decode = without_loops(decode)
     voiced = [type(r)(r.start + offset, r.end + offset) for r in speech_regions(samples)]
     words = decode(samples, offset, None)
     if options.filler_prompt:
