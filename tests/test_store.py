@@ -16,11 +16,15 @@ import pytest
 import soundfile as sf
 
 from voicecoach.asr.base import SAMPLE_RATE, Word
-from voicecoach.audio.recorder import ArraySource, Recorder, partial_path_for, wav_header
+from voicecoach.audio.recorder import Recorder
+from voicecoach.audio.sources import ArraySource
+from voicecoach.audio.takefile import partial_path_for, wav_header
 from voicecoach.audio.vad import Span
 from voicecoach.errors import StoreError
 from voicecoach.report import Filler, Finding, Metrics, Report
-from voicecoach.store.db import LOST, RECOVERED, REIMPORTED, REPORT_LOST, SCHEMA_VERSION, Store
+from voicecoach.store.db import Store
+from voicecoach.store.records import LOST, RECOVERED, REIMPORTED, REPORT_LOST
+from voicecoach.store.schema import SCHEMA_VERSION
 
 UTC = timezone.utc
 
@@ -337,7 +341,8 @@ def test_recover_after_a_crash(store):
 KILLED_APP = """
 import sys, time
 from pathlib import Path
-from voicecoach.audio.recorder import FileSource, Recorder
+from voicecoach.audio.recorder import Recorder
+from voicecoach.audio.sources import FileSource
 from voicecoach.store.db import Store
 store = Store(Path(sys.argv[1]))
 take = store.begin_take(prompt_id="p1")

@@ -21,7 +21,7 @@ from textual.widgets import Input, Select, Static, Switch
 
 from voicecoach.asr.base import SAMPLE_RATE, Word
 from voicecoach.audio.io import load_audio
-from voicecoach.audio.recorder import ArraySource, FileSource
+from voicecoach.audio.sources import ArraySource, FileSource
 from voicecoach.audio.vad import Span
 from voicecoach.config import Settings, load_settings
 from voicecoach.errors import DeviceError

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from voicecoach.errors import StoreError
-from voicecoach.store.db import _dt, _ts
+from voicecoach.store.records import _dt, _ts
 
 if TYPE_CHECKING:
     from voicecoach.store.db import Store

@@ -78,12 +78,12 @@ class MockInterviewScreen(PracticeScreen):
 
     # --- each answer is a take linked to the session ------------------------------------------
 
-    def _begin_processing(self, path: Path, take_id: Any, streamer: Any = None) -> None:
+    def _begin_processing(self, path: Path, take_id: Any, session: Any = None) -> None:
         assert self.interview is not None
         problem = self.interview.recording(take_id)
         if problem:
             self.notify(problem, severity="warning")
-        super()._begin_processing(path, take_id, streamer)
+        super()._begin_processing(path, take_id, session)
 
     @on(ScoringDone)
     def _answer_scored(self, message: ScoringDone) -> None:
