@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from voicecoach.errors import StoreError
-from voicecoach.store.db import MIGRATIONS, SCHEMA_VERSION, Store
+from voicecoach.store.db import Store
+from voicecoach.store.schema import MIGRATIONS, SCHEMA_VERSION
 from voicecoach.store.sessions import (
     finish_session,
     get_session,

@@ -17,7 +17,7 @@ from conftest import cached_answer
 from test_tui_app import SIZE, text_of, wait_for
 
 from voicecoach.app.speech import Speaker, speak_command
-from voicecoach.audio.recorder import FileSource
+from voicecoach.audio.sources import FileSource
 from voicecoach.config import Settings
 from voicecoach.prompts import Prompt, load_prompts
 from voicecoach.store.db import Store
