@@ -291,15 +291,17 @@ class Store(StoreFile):
         """How many takes `takes(**filters)` would list (filters as there, no ordering)."""
         return len(self.takes(**filters))
 
-    def last_overall_by_prompt(self) -> dict[str, int]:
-        """The overall score of the latest scored take of each prompt."""
+    def last_overall_by_prompt(self) -> dict[str, int | None]:
+        """The overall score of the latest scored take of each prompt: None when that
+        answer was too short to judge (the prompt was practiced all the same)."""
         with self._read("reading scores") as db:
             # SQLite: bare columns come from the row holding max(created_at).
             rows = db.execute(
                 "SELECT prompt_id, overall, max(created_at) FROM takes "
-                "WHERE prompt_id IS NOT NULL AND overall IS NOT NULL GROUP BY prompt_id"
+                "WHERE prompt_id IS NOT NULL AND status = 'scored' GROUP BY prompt_id"
             ).fetchall()
-        return {prompt: int(overall) for prompt, overall, _ in rows}
+        return {prompt: None if overall is None else int(overall)
+                for prompt, overall, _ in rows}
 
     def delete(self, take_id: int) -> None:
         """Remove the take and its audio file (the file first: nothing comes back)."""

@@ -92,7 +92,7 @@ class VoiceCoachApp(App[int]):
         self.engines = engines
         self.prompts = prompts
         self.speaker = Speaker()
-        self._scores_cache: dict[str, int] | None = None
+        self._scores_cache: dict[str, int | None] | None = None
 
     # --- start -----------------------------------------------------------------------------
 
@@ -337,7 +337,7 @@ class VoiceCoachApp(App[int]):
 
     # --- data --------------------------------------------------------------------------------
 
-    def last_scores(self) -> dict[str, int]:
+    def last_scores(self) -> dict[str, int | None]:
         if self._scores_cache is None:
             self._scores_cache = self.takes.last_scores()
         return self._scores_cache
