@@ -282,8 +282,8 @@ async def test_command_palette_offers_every_action_of_the_screen(make_app) -> No
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
         listed = titles()
-        assert listed[:9] == ["Practice", "Random", "Drill", "History", "Progress",
-                              "Settings", "Search", "Clear search", "Quit"]
+        assert listed[:10] == ["Practice", "Random", "Drill", "Mock", "History", "Progress",
+                               "Settings", "Search", "Clear search", "Quit"]
         # the palette shows them in that order (Textual's provider sorted them by name)
         provider = PaletteCommands(app.screen)
         assert [hit.display for hit in [h async for h in provider.discover()]] == listed
