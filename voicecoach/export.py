@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from voicecoach import __version__, svgcharts, timefmt
+from voicecoach.analysis.prosody import prosody_rows
 from voicecoach.errors import VoiceCoachError
 from voicecoach.history import SCORE_NAMES, PromptInfo, TakeRow, prompt_lookup, to_row
 from voicecoach.marks import Token, transcript_tokens
@@ -53,7 +54,7 @@ def metric_rows(report: Report) -> list[tuple[str, str]]:
     coverage = coverage_fraction(report)
     if coverage is not None:
         rows.append(("Key points", f"{coverage:.0%} covered"))
-    return rows
+    return rows + prosody_rows(report.extra.get("prosody"))
 
 
 def key_points(report: Report) -> list[tuple[str, bool]]:

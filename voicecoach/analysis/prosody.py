@@ -120,19 +120,28 @@ def _pitch_summary(st: np.ndarray, hz: np.ndarray) -> dict[str, Any]:
 
 
 def _windows(st: np.ndarray, rules: ProsodyRules) -> list[tuple[float, float, float]]:
-    """(start, end, pitch SD in semitones) of every window with enough voice."""
+    """(start, end, pitch SD in semitones) of every window with enough voice.
+
+    Frames further than `outlier_st` from the take's median are octave errors, not
+    intonation. Running sums make this linear in the take's length (a 5-minute take
+    has ~300 windows)."""
     n = int(rules.window_s / STEP_S)
     hop = max(1, int(rules.hop_s / STEP_S))
     need = rules.min_voiced_s / STEP_S
+    finite = np.isfinite(st)
+    if finite.sum() < need or len(st) < n:
+        return []
+    centre = np.median(st[finite])
+    ok = finite & (np.abs(np.where(finite, st, centre) - centre) <= rules.outlier_st)
+    x = np.where(ok, st - centre, 0.0)
+    sums = [np.concatenate([[0.0], np.cumsum(a)]) for a in (ok.astype(float), x, x * x)]
+    starts = np.arange(0, len(st) - n + 1, hop)
+    count, total, squares = (c[starts + n] - c[starts] for c in sums)
     out = []
-    for k in range(0, max(len(st) - n + 1, 0), hop):
-        w = st[k:k + n]
-        w = w[np.isfinite(w)]
-        if len(w) < need:
-            continue
-        w = w[np.abs(w - np.median(w)) <= rules.outlier_st]
-        if len(w) >= need:
-            out.append((k * STEP_S, (k + n) * STEP_S, float(np.std(w))))
+    for k, c, t, q in zip(starts, count, total, squares):
+        if c >= need:
+            sd = float(np.sqrt(max(q / c - (t / c) ** 2, 0.0)))
+            out.append((k * STEP_S, (k + n) * STEP_S, sd))
     return out
 
 
@@ -172,13 +181,14 @@ def _phrase_ends(track: PitchTrack, voiced: np.ndarray, words: list[Word],
         start = words[i + 1].start if not last else w.end
         if phrase[1] - phrase[0] < rules.min_phrase_s:
             continue
-        span = voiced & (times >= phrase[0]) & (times <= phrase[1])
-        t = times[span]
-        if not len(t):
+        lo, hi = np.searchsorted(times, phrase)
+        inside = np.flatnonzero(voiced[lo:hi]) + lo
+        if not len(inside):
             continue
+        t = times[inside]
         cut = t[-1] - rules.tail_s
-        body = track.db[span & (times < cut)]
-        tail = track.db[span & (times >= cut)]
+        body = track.db[inside[t < cut]]
+        tail = track.db[inside[t >= cut]]
         # Enough voice on both sides to compare (a fade leaves the tail less voiced).
         if len(body) >= rules.min_body_s / STEP_S and len(tail) >= 0.25 * rules.tail_s / STEP_S:
             out.append({"start": round(float(cut), 2), "end": round(float(t[-1]), 2),
@@ -215,3 +225,26 @@ def prosody_findings(section: dict[str, Any] | None, rules: ProsodyRules = RULES
             "Keep breath for the last word: finish each sentence as loud as you began "
             "it, then pause.", worst["start"], worst["end"]))
     return out
+
+
+def prosody_rows(section: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The section as (name, value) lines for exports and the CLI."""
+    if not section or (section.get("pitch") or {}).get("sd_st") is None:
+        return []
+    pitch, loud, rate = section["pitch"], section.get("loudness") or {}, \
+        section.get("rate") or {}
+    rows = [("Pitch variation", f"{pitch['sd_st']:.1f} semitones (SD), range "
+             f"{pitch['range_st']:.1f} semitones, median {pitch['median_hz']:.0f} Hz")]
+    flat = section.get("monotone") or []
+    rows.append(("Flat stretches", ", ".join(
+        f"{clock(s['start'])}–{clock(s['end'])} ({s['sd_st']:.1f} semitones)" for s in flat)
+        or "none"))
+    if loud.get("sd_db") is not None:
+        rows.append(("Loudness variation", f"{loud['sd_db']:.1f} dB (SD)"))
+    if loud.get("phrases"):
+        rows.append(("Trailing off", f"{len(loud.get('trailing') or [])} of "
+                     f"{loud['phrases']} phrase endings fade"))
+    if rate.get("variation") is not None:
+        rows.append(("Rate variation", f"{rate['variation']:.0%} between 20 s stretches "
+                     f"({rate['slowest_wpm']:.0f}–{rate['fastest_wpm']:.0f} wpm)"))
+    return rows

@@ -21,7 +21,7 @@ from voicecoach.asr.base import SAMPLE_RATE
 
 STEP_S = 0.02  # 50 frames a second: plenty for 10 s windows, half Praat's default cost
 FLOOR_HZ, CEILING_HZ = 75.0, 500.0  # Praat's standard range for speech
-BLOCK_S = 10.0  # audio tracked at a time while recording
+BLOCK_S = 5.0  # audio tracked at a time while recording: the stop tracks at most this
 MARGIN_S = 0.3  # context on each side of a block, so its edge frames see whole windows
 SILENCE_DB = -100.0  # level of digital silence
 
