@@ -228,12 +228,12 @@ class ResultScreen(Screen[str]):
                     change = Static(change_text(self.previous, report), id="change")
                     change.border_title = "Since last take"
                     yield change
-                well = Static(well_text(report, settings), id="well")
-                well.border_title = "Went well"
-                yield well
                 usual = Static(usual_text(report, None), id="usual")
                 usual.border_title = "Against your usual"
                 yield usual
+                well = Static(well_text(report, settings), id="well")
+                well.border_title = "Went well"
+                yield well
         if report.warnings:
             yield Static(Text("⚠ " + "; ".join(report.warnings), style="yellow"),
                          id="result-warnings")
