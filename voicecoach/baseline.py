@@ -52,7 +52,7 @@ METRICS: tuple[BaselineMetric, ...] = (
                    lambda r: r.metrics.fillers_per_min if r.metrics.word_count else None),
     BaselineMetric("pauses_per_min", "long pauses", "/min", 1, "more", "fewer",
                    _pauses_per_min),
-    BaselineMetric("pitch_sd_st", "pitch variation", " semitones", 1, "livelier",
+    BaselineMetric("pitch_sd_st", "pitch", " semitones", 1, "livelier",
                    "flatter", pitch_sd),
 )
 

@@ -89,33 +89,36 @@ def numbers_text(report: Report, settings: Settings) -> Text:
 
 
 def pitch_text(report: Report) -> str:
-    """"varies 3.1 semitones" (+ where it went flat); "" for a take without prosody."""
+    """"varies 3.1 semitones", or "1.4 semitones; flat 0:12" (where it first went
+    flat); "" for a take without prosody. Short: it fits the 80-column result."""
     prosody = (report.extra or {}).get("prosody") or {}
     sd = (prosody.get("pitch") or {}).get("sd_st")
     if sd is None:
         return ""
     flat = prosody.get("monotone") or []
-    where = f"; flat at {clock(flat[0]['start'])}" if flat else ""
-    return f"varies {sd:.1f} semitones{where}"
+    if flat:
+        return f"{sd:.1f} semitones; flat {clock(flat[0]['start'])}"
+    return f"varies {sd:.1f} semitones"
 
 
-def usual_text(report: Report, baseline: Baseline | None) -> Text:
-    """This take against the user's own medians, or how many takes that needs."""
+def usual_text(report: Report, baseline: Baseline | None) -> Table | Text:
+    """This take against the user's own medians, or how many takes that needs. A grid,
+    so a value that wraps stays indented under itself."""
     if baseline is None:
         return Text("…", style="dim")
     if baseline.needed:
         return Text(baseline.summary(), style="dim")
-    text = Text()
-    for i, c in enumerate(baseline.compare(report)):
-        if i:
-            text.append("\n")
-        text.append(f"{c.metric.label:<16}", style="dim")
-        text.append(c.text)
-    waiting = [u for u in baseline.waiting() if u.needed]
-    for u in waiting:
-        text.append(f"\n{u.metric.label:<16}", style="dim")
-        text.append(f"{u.needed} more take{'s' if u.needed > 1 else ''} needed", style="dim")
-    return text
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(ratio=1)
+    for c in baseline.compare(report):
+        table.add_row(c.metric.label, c.text)
+    for u in baseline.waiting():
+        if u.needed:
+            table.add_row(u.metric.label, Text(f"{u.needed} more take"
+                                               f"{'s' if u.needed > 1 else ''} needed",
+                                               style="dim"))
+    return table
 
 
 def tips_text(report: Report) -> Text:
