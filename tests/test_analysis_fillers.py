@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tools.synthetic import words_from_text
 from voicecoach.analysis.fillers import bursts, crutch_openers, lexical_fillers
 from voicecoach.analysis.rules import ScoringRules
-from voicecoach.analysis.synthetic import words_from_text
 from voicecoach.analysis.text import build_transcript
 from voicecoach.report import Filler
 

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from voicecoach.analysis.prosody import measure_prosody, prosody_findings
-from voicecoach.asr.base import SAMPLE_RATE, Word
 from voicecoach.audio.pitch import STEP_S, PitchFollower, track_pitch
 from voicecoach.audio.vad import Span
+from voicecoach.model import SAMPLE_RATE, Word
 from voicecoach.report import Report
 
 REAL = Path(__file__).parent / "corpus" / "real"
@@ -132,8 +132,8 @@ def test_synthetic_pairs_separate_and_real_voices_are_not_monotone(faster_engine
     """The #14 acceptance: flat vs lively and fading vs steady separate through the
     pipeline, the flat stretch of the mixed answer is found where it is, and the real
     recordings get no monotone finding."""
+    from tools.validate import prosody
     from voicecoach.config import Settings
-    from voicecoach.validate import prosody
 
     real = [(p.stem, p) for p in sorted(REAL.glob("*.wav"))]
     results = prosody.run(faster_engine, Settings(), real)

@@ -23,9 +23,9 @@ import numpy as np
 from voicecoach.analysis.outcome import also_at
 from voicecoach.analysis.pacing import windowed_wpm
 from voicecoach.analysis.text import build_transcript
-from voicecoach.asr.base import Word
 from voicecoach.audio.pitch import STEP_S, PitchTrack
 from voicecoach.audio.vad import Span
+from voicecoach.model import Word
 from voicecoach.report import Finding
 from voicecoach.timefmt import clock
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voicecoach.asr.base import SAMPLE_RATE
+from voicecoach.model import SAMPLE_RATE
 
 STEP_S = 0.02  # 50 frames a second: plenty for 10 s windows, half Praat's default cost
 FLOOR_HZ, CEILING_HZ = 75.0, 500.0  # Praat's standard range for speech

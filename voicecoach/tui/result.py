@@ -17,10 +17,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from voicecoach.app.feedback import SCORE_ORDER, changes, pace_text, top_tips, went_well
 from voicecoach.baseline import Baseline
 from voicecoach.prompts import Prompt
 from voicecoach.report import Report
-from voicecoach.tui.feedback import SCORE_ORDER, changes, pace_text, top_tips, went_well
 from voicecoach.tui.format import clock, delta_text, score_style, truncate
 from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.widgets.transcript import TranscriptView

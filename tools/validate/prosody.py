@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from voicecoach.validate.corpus import CACHE_DIR
+from tools.validate.corpus import CACHE_DIR
 
 SENTENCES = (
     "Let me structure my answer in three parts: the data, the model, and how we run it.",
@@ -64,8 +64,8 @@ class ProsodyResult:
 
 
 def speak_ssml(text: str, pitch_range: str) -> np.ndarray:
+    from tools.synth import trim
     from voicecoach.audio.io import load_audio
-    from voicecoach.synth import trim
 
     ssml = f'<speak><prosody range="{pitch_range}">{text}</prosody></speak>'
     with tempfile.TemporaryDirectory() as tmp:
@@ -76,7 +76,7 @@ def speak_ssml(text: str, pitch_range: str) -> np.ndarray:
 
 
 def fade_end(samples: np.ndarray) -> np.ndarray:
-    from voicecoach.asr.base import SAMPLE_RATE
+    from voicecoach.model import SAMPLE_RATE
 
     n = min(len(samples), int(FADE_S * SAMPLE_RATE))
     out = samples.copy()
@@ -86,8 +86,8 @@ def fade_end(samples: np.ndarray) -> np.ndarray:
 
 def build_clip(name: str, ranges: list[str], fade: bool = False) -> ProsodyClip:
     """SENTENCES said with `ranges[i]`, GAP_S apart, cached in the corpus cache."""
-    from voicecoach.asr.base import SAMPLE_RATE
     from voicecoach.audio.io import save_wav
+    from voicecoach.model import SAMPLE_RATE
 
     key = hashlib.sha256(json.dumps([SENTENCES, ranges, fade, GAP_S, FADE_S, FADE_TO, WPM]
                                     ).encode()).hexdigest()[:12]

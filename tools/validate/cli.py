@@ -1,4 +1,4 @@
-"""`python -m voicecoach.validate`: the options, the runs, the exit status."""
+"""`python -m tools.validate`: the options, the runs, the exit status."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from voicecoach.validate.checks import Determinism, determinism
-from voicecoach.validate.corpus import REPO, LabeledClip, filler_clips
-from voicecoach.validate.measure import ConfigResult, run_config
-from voicecoach.validate.pairs import spoken_pairs, text_pairs
-from voicecoach.validate.real import real_clips
-from voicecoach.validate.tables import (
+from tools.validate.checks import Determinism, determinism
+from tools.validate.corpus import REPO, LabeledClip, filler_clips
+from tools.validate.measure import ConfigResult, run_config
+from tools.validate.pairs import spoken_pairs, text_pairs
+from tools.validate.real import real_clips
+from tools.validate.tables import (
     DOCS,
     details,
     failures,
@@ -30,9 +30,9 @@ DETERMINISM_CLIP = {True: "mfa_clip_uhum", False: "mfa-cold-monologue"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    from voicecoach import validate
+    from tools import validate
 
-    parser = argparse.ArgumentParser(prog="python -m voicecoach.validate",
+    parser = argparse.ArgumentParser(prog="python -m tools.validate",
                                      description=validate.__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="the small make-test subset")
     parser.add_argument("--filler-prompt", choices=("off", "on", "all", "default"),
@@ -99,10 +99,10 @@ def corpus_line(clips: list[LabeledClip], quick: bool, engines: list[str], model
 
 def prosody_check(engine_name: str, model: str, no_real: bool, log) -> list[str]:
     """Print the prosody table (validate/prosody.py); the pairs that failed."""
+    from tools.validate import prosody
+    from tools.validate.corpus import CORPUS_DIR
     from voicecoach.asr.models import load_engine
     from voicecoach.config import Settings
-    from voicecoach.validate import prosody
-    from voicecoach.validate.corpus import CORPUS_DIR
 
     real = [] if no_real else [(p.stem, p) for p in sorted((CORPUS_DIR / "real").glob("*.wav"))]
     results = prosody.run(load_engine(engine_name, model), Settings(), real, log)
@@ -114,8 +114,8 @@ def prosody_check(engine_name: str, model: str, no_real: bool, log) -> list[str]
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from tools.synth import available_voices
     from voicecoach.config import Settings
-    from voicecoach.synth import available_voices
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)

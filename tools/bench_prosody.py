@@ -1,6 +1,6 @@
 """What prosody costs at the stop key for a long take (issue #14: <= 150 ms for 5 min).
 
-    python -m voicecoach.bench_prosody [--minutes 5] [--runs 3] [--clip PATH]
+    python -m tools.bench_prosody [--minutes 5] [--runs 3] [--clip PATH]
 
 A real voice (the MFA monologue, looped to the length asked for) is fed to the pitch
 follower in 0.1 s blocks, as the recorder feeds the streaming transcriber; the numbers
@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from voicecoach.analysis.prosody import measure_prosody, prosody_findings
-from voicecoach.asr.base import SAMPLE_RATE, Word
 from voicecoach.audio.io import load_audio
 from voicecoach.audio.pitch import PitchFollower, track_pitch
 from voicecoach.audio.vad import VadSettings, speech_regions
+from voicecoach.model import SAMPLE_RATE, Word
 
 CLIP = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "real" / \
     "mfa_acoustic_corpus_monologue.wav"
@@ -41,7 +41,7 @@ def words_over(regions: list, every_s: float = 0.4) -> list[Word]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m voicecoach.bench_prosody")
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_prosody")
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--clip", type=Path, default=CLIP)
