@@ -105,3 +105,15 @@ async def test_result_screen_shows_the_usual_after_five_takes(make_app, store,  
         else:
             assert "pace 12 % faster than your usual 141 wpm" in shown
             assert "pitch about your usual 3.0 semitones" in shown
+
+
+def test_a_take_export_carries_the_usual(store) -> None:  # noqa: F811
+    from voicecoach.export import export_take
+
+    takes = add_takes(store, [141.0] * 3)
+    text = export_take(store, takes[-1].id, "md")
+    assert "## Against your usual" in text
+    assert "Your usual needs 3 more scored takes (2 of 5 so far)" in text
+    takes = add_takes(store, [141.0] * 3 + [158.0])
+    text = export_take(store, takes[-1].id, "html")
+    assert "Against your usual" in text and "12 % faster than your usual 141 wpm" in text

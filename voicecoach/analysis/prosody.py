@@ -233,8 +233,9 @@ def prosody_rows(section: dict[str, Any] | None) -> list[tuple[str, str]]:
         return []
     pitch, loud, rate = section["pitch"], section.get("loudness") or {}, \
         section.get("rate") or {}
-    rows = [("Pitch variation", f"{pitch['sd_st']:.1f} semitones (SD), range "
-             f"{pitch['range_st']:.1f} semitones, median {pitch['median_hz']:.0f} Hz")]
+    extent = [f"range {pitch['range_st']:.1f} semitones"] if pitch.get("range_st") else []
+    extent += [f"median {pitch['median_hz']:.0f} Hz"] if pitch.get("median_hz") else []
+    rows = [("Pitch variation", ", ".join([f"{pitch['sd_st']:.1f} semitones (SD)", *extent]))]
     flat = section.get("monotone") or []
     rows.append(("Flat stretches", ", ".join(
         f"{clock(s['start'])}–{clock(s['end'])} ({s['sd_st']:.1f} semitones)" for s in flat)
