@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -24,6 +24,7 @@ from voicecoach.report import Report
 from voicecoach.tui.format import clock, delta_text, score_style, truncate
 from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.widgets.transcript import TranscriptView
+from voicecoach.tui.workers import thread_worker
 
 if TYPE_CHECKING:
     from voicecoach.config import Settings
@@ -246,7 +247,7 @@ class ResultScreen(Screen[str]):
         self.query_one("#transcript-box").focus()
         self._load_baseline()
 
-    @work(thread=True, exclusive=True, group="baseline")
+    @thread_worker(group="baseline", exclusive=True)
     def _load_baseline(self) -> None:
         """The user's usual, read from the store off the UI thread."""
         from voicecoach.baseline import baseline_for
