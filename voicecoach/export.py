@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from voicecoach import __version__, svgcharts, timefmt
+from voicecoach.analysis.prosody import prosody_rows
+from voicecoach.baseline import baseline_for
 from voicecoach.errors import VoiceCoachError
 from voicecoach.history import SCORE_NAMES, PromptInfo, TakeRow, prompt_lookup, to_row
 from voicecoach.marks import Token, transcript_tokens
@@ -30,6 +32,7 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 class ExportTake:
     row: TakeRow
     report: Report | None
+    usual: tuple[tuple[str, str], ...] = ()  # (metric, "12 % faster than your usual ...")
 
 
 def export_take_of(take: Any, info: PromptInfo | None = None) -> ExportTake:
@@ -40,6 +43,14 @@ def export_take_of(take: Any, info: PromptInfo | None = None) -> ExportTake:
 
 def clock(seconds: float | None) -> str:
     return timefmt.clock(seconds, missing="–")
+
+
+def usual_rows(store: Any, take_id: Any, report: Report) -> tuple[tuple[str, str], ...]:
+    """This take against the user's usual (baseline.py), or how many takes that needs."""
+    baseline = baseline_for(store, exclude=take_id)
+    if baseline.needed:
+        return (("Your usual", baseline.summary()),)
+    return tuple((c.metric.label.capitalize(), c.text) for c in baseline.compare(report))
 
 
 def metric_rows(report: Report) -> list[tuple[str, str]]:
@@ -54,7 +65,7 @@ def metric_rows(report: Report) -> list[tuple[str, str]]:
     coverage = coverage_fraction(report)
     if coverage is not None:
         rows.append(("Key points", f"{coverage:.0%} covered"))
-    return rows
+    return rows + prosody_rows(report.extra.get("prosody"))
 
 
 def key_points(report: Report) -> list[tuple[str, bool]]:
@@ -134,6 +145,10 @@ def take_markdown(item: ExportTake, long_pause_s: float = 1.0, level: int = 1) -
     out += [f"{h}# Delivery", ""]
     out += [f"- **{name}**: {md(value)}" for name, value in metric_rows(report)]
     out.append("")
+    if item.usual:
+        out += [f"{h}# Against your usual", ""]
+        out += [f"- **{name}**: {md(value)}" for name, value in item.usual]
+        out.append("")
     well = strengths(report)
     if well:
         out += [f"{h}# Went well", ""]
@@ -238,6 +253,10 @@ def _html_take(item: ExportTake, long_pause_s: float, heading: str,
     out.append(f"<{sub}>Delivery</{sub}><table>")
     out += [f"<tr><th>{h(k)}</th><td>{h(v)}</td></tr>" for k, v in metric_rows(report)]
     out.append("</table>")
+    if item.usual:
+        out.append(f"<{sub}>Against your usual</{sub}><table>")
+        out += [f"<tr><th>{h(k)}</th><td>{h(v)}</td></tr>" for k, v in item.usual]
+        out.append("</table>")
     out.append(svgcharts.timeline(report, long_pause_s))
     well = strengths(report)
     if well:
@@ -347,6 +366,8 @@ def export_take(store: Any, take_id: Any, fmt: str = "md", long_pause_s: float =
         raise VoiceCoachError(f"no take with id {take_id}")
     info = info or prompt_lookup()
     item = export_take_of(take, info)
+    if item.report is not None:
+        item = replace(item, usual=usual_rows(store, take_id, item.report))
     if fmt == "md":
         return take_markdown(item, long_pause_s)
     history: list[TakeRow] = []

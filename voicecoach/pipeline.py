@@ -19,6 +19,7 @@ from voicecoach.analysis.words import snap_to_speech
 from voicecoach.asr.base import SAMPLE_RATE, Engine, TranscribeOptions, Word
 from voicecoach.audio.io import Audio, load_audio
 from voicecoach.audio.islands import voice_islands
+from voicecoach.audio.pitch import PitchTrack, track_pitch
 from voicecoach.audio.segment import MAX_REGION_S, Segmentation, segment_speech
 from voicecoach.audio.vad import Span, VadSettings
 from voicecoach.config import Settings
@@ -172,13 +173,16 @@ def build_report(
     engine_model: str,
     settings: Settings,
     prompt: str | Prompt | None = None,
+    pitch: PitchTrack | None = None,
 ) -> Report:
     """Everything after transcription: the audio's voice islands (for the fillers
-    Whisper dropped), then pure functions over words, VAD regions and islands.
+    Whisper dropped) and pitch track (tracked here unless `pitch` came from the
+    recording already), then pure functions over words, VAD regions and islands.
 
     `prompt` is a prompt id from the bank or the Prompt itself (an app may hold one
     that is not in the installed bank).
     """
+    from voicecoach.analysis.prosody import measure_prosody
     from voicecoach.analysis.rules import ScoringRules
     from voicecoach.analysis.scoring import score_report
     from voicecoach.prompts import get_prompt
@@ -204,6 +208,8 @@ def build_report(
         warnings=list(audio.warnings),
         islands=voice_islands(audio.samples),
     )
+    report.extra["prosody"] = measure_prosody(
+        pitch if pitch is not None else track_pitch(audio.samples), words, regions)
     score_report(report, prompt, ScoringRules.from_settings(settings))
     return report
 
@@ -225,12 +231,14 @@ def report_from_words(
     engine: Engine,
     settings: Settings,
     prompt: str | Prompt | None = None,
+    pitch: PitchTrack | None = None,
 ) -> Report:
     """`build_report` for a transcription that may have come back empty."""
     if not words:
         raise AudioInputError(f"{audio.path or 'recording'}: no words recognised in "
                               f"{audio.duration_s:.1f} s of audio")
-    return build_report(audio, words, regions, engine.name, engine.model, settings, prompt)
+    return build_report(audio, words, regions, engine.name, engine.model, settings, prompt,
+                        pitch)
 
 
 def score_audio(

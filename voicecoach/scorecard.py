@@ -8,6 +8,7 @@ delivery numbers behind the scores.
 from __future__ import annotations
 
 from voicecoach import timefmt
+from voicecoach.analysis.prosody import prosody_rows
 from voicecoach.app.feedback import top_fixes  # the TUI's ranking too
 from voicecoach.report import SCORE_NAMES as SCORE_ORDER
 from voicecoach.report import Finding, Report
@@ -102,6 +103,10 @@ def render_scorecard(report: Report) -> str:
                  f"longest {m.longest_pause_s:.1f} s")
     lines.append(f"  fillers       {m.filler_count} ({m.fillers_per_min:.1f} per minute)")
     lines.append(f"  words         {m.word_count} in {m.speaking_span_s:.1f} s")
+    voice = prosody_rows(report.extra.get("prosody") if report.extra else None)
+    if voice:
+        lines.append("VOICE")
+        lines += [f"  {name.lower():<20}{value}" for name, value in voice]
 
     others = [f for f in report.findings if f not in fixes and f.severity != "info"]
     if others:

@@ -20,6 +20,7 @@ display only.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import threading
 import time
@@ -32,6 +33,7 @@ import numpy as np
 
 from voicecoach.asr.base import SAMPLE_RATE, Engine, Word
 from voicecoach.audio.io import Audio
+from voicecoach.audio.pitch import PitchFollower, PitchTrack
 from voicecoach.audio.segment import Segmenter
 from voicecoach.audio.vad import Span
 from voicecoach.config import Settings
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     from voicecoach.prompts import Prompt
 
 OnWords = Callable[[list[Word]], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,10 @@ class StreamingTranscriber:
         self._seg = Segmenter(vad_settings(self.settings), options.plan.max_region_s)
         self.stats.cuts = self._seg.regions.cuts  # the same list: the segmenter cuts
         self._audio = _Timeline()
+        # Pitch is tracked as audio arrives (audio/pitch.py), so the stop tracks only
+        # the last block; None after a failure (the report then tracks the whole take).
+        self._pitch: PitchFollower | None = PitchFollower()
+        self._pitch_lock = threading.Lock()
         self._done: dict[Span, list[Word]] = {}  # exact words per chunk span
         self._live: tuple[Span, list[Word]] | None = None  # display-only words
         self._final_plan: list[Span] | None = None  # set at stop
@@ -188,6 +195,22 @@ class StreamingTranscriber:
             seen = self._seg.samples_seen
             if self._seg.push(self._audio.read(seen, self._audio.size)):
                 self._wake.notify()  # the worker decides (cheaply) whether there is work
+        self._track_pitch(finish=False)
+
+    def _track_pitch(self, finish: bool) -> PitchTrack | None:
+        """Pitch of every whole block so far (or, at `finish`, of all the audio). Only
+        the feeding thread writes audio, so reading it here needs no lock."""
+        with self._pitch_lock:
+            if self._pitch is None:
+                return None
+            try:
+                if finish:
+                    return self._pitch.finish(self._audio.read, self._audio.size)
+                self._pitch.advance(self._audio.read, self._audio.size)
+            except Exception as err:  # noqa: BLE001 - the report tracks the file instead
+                log.warning("pitch tracking failed while recording: %s", err)
+                self._pitch = None
+            return None
 
     # -- consumer side ------------------------------------------------------------
 
@@ -261,7 +284,9 @@ class StreamingTranscriber:
             from voicecoach.pipeline import find_speech
 
             find_speech(audio, settings)  # raises "no speech found"
-        return report_from_words(audio, words, regions, self.engine, settings, prompt)
+        pitch = self._track_pitch(finish=True) if audio.samples.size == self._audio.size \
+            else None
+        return report_from_words(audio, words, regions, self.engine, settings, prompt, pitch)
 
     # -- worker thread ------------------------------------------------------------
 

@@ -55,6 +55,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-real", action="store_true", help="synthetic clips and jfk only")
     parser.add_argument("--no-synthetic", action="store_true", help="real clips only")
     parser.add_argument("--no-spoken-pairs", action="store_true")
+    parser.add_argument("--no-prosody", action="store_true",
+                        help="skip the prosody pairs (flat/lively, fading/steady) and the "
+                        "real clips' monotone check")
     parser.add_argument("--write-docs", action="store_true",
                         help=f"replace the table in {DOCS.relative_to(REPO)}")
     parser.add_argument("--details", type=Path, metavar="FILE", help="write every invented "
@@ -92,6 +95,21 @@ def corpus_line(clips: list[LabeledClip], quick: bool, engines: list[str], model
             f"({sum(len(c.filled) + c.untimed_filled for c in real)} labeled filled "
             f"pauses, {sum(len(c.pauses) for c in real)} pauses >= 1 s); "
             f"{'quick subset' if quick else 'full corpus'}; {', '.join(engines)} {model}.")
+
+
+def prosody_check(engine_name: str, model: str, no_real: bool, log) -> list[str]:
+    """Print the prosody table (validate/prosody.py); the pairs that failed."""
+    from tools.validate import prosody
+    from tools.validate.corpus import CORPUS_DIR
+    from voicecoach.asr.models import load_engine
+    from voicecoach.config import Settings
+
+    real = [] if no_real else [(p.stem, p) for p in sorted((CORPUS_DIR / "real").glob("*.wav"))]
+    results = prosody.run(load_engine(engine_name, model), Settings(), real, log)
+    print("\nProsody pairs and real voices (issue #14)\n")
+    print(prosody.format_table(results))
+    return [f"prosody {r.id}: expected {r.expect}, found {r.ids() or 'none'}"
+            for r in results if not r.ok]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_docs:
         write_docs(table)
     problems, aims = failures(configs, pairs, checks, main_cfg, args.quick)
+    if not args.no_prosody:
+        problems += prosody_check(engines[0], args.model, args.no_real, log)
     for p in aims:
         log(f"validate: aim missed (issue #10): {p}")
     for p in problems:

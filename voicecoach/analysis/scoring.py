@@ -22,6 +22,7 @@ from voicecoach.analysis.fillers import crutch_openers, lexical_fillers
 from voicecoach.analysis.flow import analyze_flow
 from voicecoach.analysis.outcome import Outcome, clamp
 from voicecoach.analysis.pacing import analyze_pacing
+from voicecoach.analysis.prosody import prosody_findings
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.analysis.structure import analyze_structure
 from voicecoach.analysis.text import Transcript, build_transcript
@@ -93,7 +94,10 @@ def score_report(report: Report, prompt: Prompt | None = None,
                 {"finding": d.finding.id, "points": round(d.points, 1),
                  "overall_points": round(impact, 2)})
     ranked.sort(key=lambda p: -p[0])
-    report.findings = [f for _, f in ranked] + [n for o in outcomes.values() for n in o.notes]
+    # How it sounded (analysis/prosody.py): faults to hear, no points (no score for it).
+    voice = prosody_findings(report.extra.get("prosody"))
+    report.findings = [f for _, f in ranked] + voice + [n for o in outcomes.values()
+                                                        for n in o.notes]
 
     extra = {
         "structure": structure.details,

@@ -17,6 +17,7 @@ from textual.widgets import Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
+from voicecoach.baseline import MIN_TAKES, usual_value
 from voicecoach.compare import PACE_BAND
 from voicecoach.history import TakeRow
 from voicecoach.progress import (
@@ -59,9 +60,12 @@ def y_ticks(values: list[float], metric: str) -> tuple[list[float], list[str]]:
 def plot_metric(plot: PlotextPlot, rows: list[TakeRow], metric: str,
                 band: tuple[float, float] = PACE_BAND) -> int:
     """Draw one metric's daily means into `plot`; returns how many days it shows.
-    A pace chart shows `band` (the user's, from Settings) as two lines. The title is
-    the chart's border title (Textual shortens it to fit; plotext dropped it)."""
-    days = daily(series(rows, metric))
+    A pace chart shows `band` (the user's, from Settings) as two lines, every chart
+    the user's usual (baseline.usual_value) as an orange line once there is one. The
+    title is the chart's border title (Textual shortens it to fit; plotext dropped it)."""
+    points = series(rows, metric)
+    usual = usual_value([p.value for p in points])
+    days = daily(points)
     plt = plot.plt
     plt.clear_figure()
     if not days:
@@ -77,13 +81,16 @@ def plot_metric(plot: PlotextPlot, rows: list[TakeRow], metric: str,
     ys = [round(d.value, 1) for d in days]
     plt.plot(xs, ys, marker="braille")
     plt.scatter(xs, ys, marker="dot")
-    shown = ys + (list(band) if metric == "wpm" else [])
+    shown = ys + (list(band) if metric == "wpm" else []) + ([usual] if usual is not None
+                                                             else [])
     ticks, labels = y_ticks(shown, metric)
     plt.ylim(ticks[0], ticks[-1])
     plt.yticks(ticks, labels)
     if metric == "wpm":
         for bound in band:  # the pace band, for reference
             plt.hline(bound, "gray")
+    if usual is not None:
+        plt.hline(usual, "orange")
     ticks = spaced_ticks(xs)
     plt.xticks(ticks, [date.fromordinal(first.toordinal() + t).strftime("%m-%d")
                        for t in ticks])
@@ -101,6 +108,16 @@ def spaced_ticks(xs: list[int]) -> list[int]:
     in a chart wide enough to read.
     """
     return sorted({xs[0], xs[-1]})
+
+
+def usual_subtitle(rows: list[TakeRow], metric: str) -> str:
+    """The chart's subtitle: the user's usual (the orange line), or what it needs."""
+    values = [p.value for p in series(rows, metric)]
+    usual = usual_value(values)
+    if usual is None:
+        return f"usual after {MIN_TAKES - len(values)} more" if values else ""
+    digits = 1 if metric in ("fillers_per_min", "long_pauses") else 0
+    return f"usual {usual:.{digits}f}"
 
 
 def plot_volume(plot: PlotextPlot, rows: list[TakeRow], today: date | None = None,
@@ -234,8 +251,10 @@ class ProgressScreen(Screen[None]):
         rows = self.groups.get(self.category, [])
         band = pace_band(self.settings or getattr(self.app, "settings", None))
         for metric in CHARTS:
-            self.shown_days[metric] = plot_metric(
-                self.query_one(f"#chart-{metric}", PlotextPlot), rows, metric, band)
+            plot = self.query_one(f"#chart-{metric}", PlotextPlot)
+            self.shown_days[metric] = plot_metric(plot, rows, metric, band)
+            if plot.parent is not None:
+                plot.parent.border_subtitle = usual_subtitle(rows, metric)
         plot_volume(self.query_one("#chart-volume", PlotextPlot), rows, self.today)
 
     @on(OptionList.OptionHighlighted, "#progress-categories")

@@ -3,27 +3,34 @@ and the change since the previous take of the same prompt."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from voicecoach.app.feedback import SCORE_ORDER, changes, pace_text, top_tips, went_well
+from voicecoach.baseline import Baseline
 from voicecoach.prompts import Prompt
 from voicecoach.report import Report
 from voicecoach.tui.format import clock, delta_text, score_style, truncate
 from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.widgets.transcript import TranscriptView
+from voicecoach.tui.workers import thread_worker
 
 if TYPE_CHECKING:
     from voicecoach.config import Settings
     from voicecoach.tui.app import VoiceCoachApp
+
+log = logging.getLogger(__name__)
 
 BAR = 20  # the score bars' length; half on a narrow screen (keep #scores-box in step)
 NARROW = 100
@@ -71,12 +78,48 @@ def numbers_text(report: Report, settings: Settings) -> Text:
     if points:
         touched = sum(1 for k in points if k.get("touched"))
         rows.append(("key points", f"{touched}/{len(points)} touched"))
+    voice = pitch_text(report)
+    if voice:
+        rows.append(("pitch", voice))
     for i, (name, value) in enumerate(rows):
         if i:
             text.append("\n")
         text.append(f"{name:<11}", style="dim")
         text.append(value)
     return text
+
+
+def pitch_text(report: Report) -> str:
+    """"varies 3.1 semitones", or "1.4 semitones; flat 0:12" (where it first went
+    flat); "" for a take without prosody. Short: it fits the 80-column result."""
+    prosody = (report.extra or {}).get("prosody") or {}
+    sd = (prosody.get("pitch") or {}).get("sd_st")
+    if sd is None:
+        return ""
+    flat = prosody.get("monotone") or []
+    if flat:
+        return f"{sd:.1f} semitones; flat {clock(flat[0]['start'])}"
+    return f"varies {sd:.1f} semitones"
+
+
+def usual_text(report: Report, baseline: Baseline | None) -> Table | Text:
+    """This take against the user's own medians, or how many takes that needs. A grid,
+    so a value that wraps stays indented under itself."""
+    if baseline is None:
+        return Text("…", style="dim")
+    if baseline.needed:
+        return Text(baseline.summary(), style="dim")
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(ratio=1)
+    for c in baseline.compare(report):
+        table.add_row(c.metric.label, c.text)
+    for u in baseline.waiting():
+        if u.needed:
+            table.add_row(u.metric.label, Text(f"{u.needed} more take"
+                                               f"{'s' if u.needed > 1 else ''} needed",
+                                               style="dim"))
+    return table
 
 
 def tips_text(report: Report) -> Text:
@@ -129,6 +172,12 @@ def change_text(previous: Report, report: Report) -> Text:
         text.append(f"{ch.before:.{digits}f} → {ch.after:.{digits}f}{ch.unit} ")
         text.append_text(delta_text(ch.delta, ch.improved, ch.unit, digits))
     return text
+
+
+class UsualReady(Message):
+    def __init__(self, baseline: Baseline) -> None:
+        super().__init__()
+        self.baseline = baseline
 
 
 class ResultScreen(Screen[str]):
@@ -184,6 +233,9 @@ class ResultScreen(Screen[str]):
                     change = Static(change_text(self.previous, report), id="change")
                     change.border_title = "Since last take"
                     yield change
+                usual = Static(usual_text(report, None), id="usual")
+                usual.border_title = "Against your usual"
+                yield usual
                 well = Static(well_text(report, settings), id="well")
                 well.border_title = "Went well"
                 yield well
@@ -194,6 +246,25 @@ class ResultScreen(Screen[str]):
 
     def on_mount(self) -> None:
         self.query_one("#transcript-box").focus()
+        self._load_baseline()
+
+    @thread_worker(group="baseline", exclusive=True)
+    def _load_baseline(self) -> None:
+        """The user's usual, read from the store off the UI thread."""
+        from voicecoach.baseline import baseline_for
+
+        takes = getattr(self.app, "takes", None)
+        try:
+            baseline = baseline_for(takes.store, exclude=self.take_id) if takes else None
+        except Exception as err:  # noqa: BLE001 - a damaged store costs the comparison only
+            log.warning("baseline: %s", err)
+            baseline = None
+        if baseline is not None:
+            self.post_message(UsualReady(baseline))
+
+    @on(UsualReady)
+    def _usual(self, message: UsualReady) -> None:
+        self.query_one("#usual", Static).update(usual_text(self.report, message.baseline))
 
     def on_resize(self) -> None:
         bar = BAR if self.size.width >= NARROW else BAR // 2
