@@ -1,0 +1,74 @@
+"""Clarifying questions and stated assumptions: positive evidence only.
+
+A question mark is not a clarifying question. "Where was I, right?" is the speaker
+talking to themselves, and a mis-transcribed fragment ("for a lot of detection?") asks
+nothing. A question counts when it is asked like one (an interrogative near its start)
+and is about the problem: the objective, the users, a constraint, the data, the cost
+of an error. A clarify phrase ("I'd want to know", "assuming") counts outside
+self-talk.
+"""
+
+from __future__ import annotations
+
+from voicecoach.analysis.phrases import Match, lexicon
+from voicecoach.analysis.rules import ScoringRules
+from voicecoach.analysis.text import Sentence, Transcript
+
+SELF_TALK = (
+    "where was i", "where were we", "where are we", "what was i saying", "what was i",
+    "right", "okay", "ok", "you know", "does that make sense", "make sense", "makes sense",
+    "is that right", "am i right", "how do i say", "how do you say", "what is it called",
+    "what do you call it", "what else", "yeah", "yes", "no", "huh", "um", "uh", "so",
+    "and", "sorry", "is it", "right so", "does that", "what", "hmm", "well",
+)
+_LOST = ("where was i", "where were we", "what was i saying", "what was i", "where are we")
+INTERROGATIVES = frozenset((
+    "what", "how", "which", "who", "when", "where", "why", "is", "are", "do", "does", "did",
+    "can", "could", "should", "would", "will", "was", "were", "have", "has", "may", "might",
+    "whether"))
+# About the problem: besides the clarify, constraint and data lexicons.
+PROBLEM = (
+    "goal", "objective", "success", "metric*", "user*", "customer*", "business", "product",
+    "false positive*", "false negative*", "precision", "recall", "how many", "how much",
+    "how often", "how fast", "how big", "volume", "traffic", "expected", "acceptable",
+    "requirement*", "scope", "predict*", "prediction*", "real time", "batch", "online",
+    "offline", "budget", "cost*", "error*", "fraud", "target", "definition", "define*",
+)
+_LEAD_SKIP = frozenset({"so", "and", "but", "okay", "ok", "first", "well", "also", "then",
+                        "um", "uh", "just", "like"})
+
+
+def is_self_talk(tr: Transcript, s: Sentence) -> bool:
+    texts = tr.texts[s.first:s.last + 1]
+    if lexicon(_LOST).find(texts):
+        return True
+    covered = {i for m in lexicon(SELF_TALK).find(texts) for i in range(m.first, m.last + 1)}
+    return len(texts) - len(covered) < 3
+
+
+def _is_question(tr: Transcript, s: Sentence) -> bool:
+    return tr.words[tr.tokens[s.last].word].text.rstrip().endswith("?")
+
+
+def _asks(texts: list[str]) -> bool:
+    lead = [t for t in texts if t not in _LEAD_SKIP][:3]
+    return any(t in INTERROGATIVES for t in lead)
+
+
+def clarifying(tr: Transcript, rules: ScoringRules, within_frac: float = 0.5
+               ) -> list[Match]:
+    """Clarifying questions and stated assumptions, in order: positive evidence only."""
+    n = len(tr.tokens)
+    texts = tr.texts
+    about = lexicon(tuple(rules.clarify) + tuple(rules.constraints) + tuple(rules.data)
+                    + PROBLEM)
+    talk = {s.index for s in tr.sentences if is_self_talk(tr, s)}
+    out = [m for m in lexicon(rules.clarify).find(texts)
+           if tr.tokens[m.first].sentence not in talk]
+    for s in tr.sentences:
+        if s.first >= within_frac * n or s.index in talk or not _is_question(tr, s):
+            continue
+        words = texts[s.first:s.last + 1]
+        if _asks(words) and about.find(words):
+            out.append(Match("?", s.first, s.last))
+    return sorted(out, key=lambda m: m.first)
