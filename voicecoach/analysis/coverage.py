@@ -55,7 +55,7 @@ class CoverageContext:
 
 def match_points(c: CoverageContext, out: Outcome) -> None:
     for kp in c.prompt.key_points:
-        hit = find_key_point(c.tr, kp)
+        hit = find_key_point(c.tr, kp, c.prompt.id)
         c.points.append({
             "id": kp.id,
             "label": kp.label,
