@@ -95,10 +95,15 @@ def repair_follows(tr: Transcript, before: int) -> bool:
     for m in lexicon(LOST_THREAD).find(window):
         if m.first < _REPAIR_WITHIN and not _wait_is_verb(window, m.first):
             return True
-    for size in (3, 2, 1):  # "the data [2 s] the data is", "we [2 s] we"
+    for size in (3, 2, 1):
+        # "the data [2 s] the data is", "we [2 s] we": the words before, said again;
+        # "[2 s] the, the labels": a stutter right after the silence.
         a = texts[max(0, first - size):first]
         if len(a) == size and texts[after:after + size] == a and \
                 not (size == 1 and a[0] not in FUNCTION_WORDS):
+            return True
+        b = texts[after:after + size]
+        if len(b) == size and texts[after + size:after + 2 * size] == b:
             return True
     return False
 

@@ -50,9 +50,21 @@ def _is_question(tr: Transcript, s: Sentence) -> bool:
     return tr.words[tr.tokens[s.last].word].text.rstrip().endswith("?")
 
 
-def _asks(texts: list[str]) -> bool:
-    lead = [t for t in texts if t not in _LEAD_SKIP][:3]
-    return any(t in INTERROGATIVES for t in lead)
+def _clauses(tr: Transcript, s: Sentence) -> list[list[str]]:
+    """The sentence's tokens split where punctuation or a pause sets a clause off."""
+    out: list[list[str]] = [[]]
+    for i in range(s.first, s.last + 1):
+        if i > s.first and tr.boundary_before(i, 0.3):
+            out.append([])
+        out[-1].append(tr.tokens[i].text)
+    return [c for c in out if c]
+
+
+def _asks(clause: list[str]) -> bool:
+    """Asked like a question: the clause opens with a question word or an auxiliary
+    ("is it batch", "what latency"), not "we would use..."."""
+    lead = [t for t in clause if t not in _LEAD_SKIP]
+    return bool(lead) and lead[0] in INTERROGATIVES
 
 
 def clarifying(tr: Transcript, rules: ScoringRules, within_frac: float = 0.5
@@ -69,6 +81,11 @@ def clarifying(tr: Transcript, rules: ScoringRules, within_frac: float = 0.5
         if s.first >= within_frac * n or s.index in talk or not _is_question(tr, s):
             continue
         words = texts[s.first:s.last + 1]
-        if _asks(words) and about.find(words):
+        clauses = _clauses(tr, s)
+        # "..., does that make sense?", "..., right?": the question is a tag, not a query.
+        tag = clauses[-1]
+        tagged = len(tag) - sum(m.last - m.first + 1
+                                for m in lexicon(SELF_TALK).find(tag)) < 2
+        if not tagged and any(_asks(c) for c in clauses) and about.find(words):
             out.append(Match("?", s.first, s.last))
     return sorted(out, key=lambda m: m.first)
