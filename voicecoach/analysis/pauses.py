@@ -127,7 +127,7 @@ def sort_pauses(tr: Transcript, pauses: list[Span], c: PauseContext) -> None:
         c.kinds[kind].append(p)
         if before is not None:
             said = " ".join(w.text for w in tr.words[max(0, before - 3):before + 1])
-            then = " ".join(w.text for w in tr.words[before + 1:before + 4])
+            then = " ".join(w.text for w in tr.words[before + 1:before + 5])
             c.contexts[p] = f"{said} [{p.duration:.1f} s] {then}"
 
 
