@@ -74,11 +74,17 @@ def clarifying(tr: Transcript, rules: ScoringRules, within_frac: float = 0.5
     texts = tr.texts
     about = lexicon(tuple(rules.clarify) + tuple(rules.constraints) + tuple(rules.data)
                     + PROBLEM)
-    talk = {s.index for s in tr.sentences if is_self_talk(tr, s)}
+    talk: dict[int, bool] = {}  # sentence -> self-talk, judged only where needed
+
+    def self_talk(s: Sentence) -> bool:
+        if s.index not in talk:
+            talk[s.index] = is_self_talk(tr, s)
+        return talk[s.index]
+
     out = [m for m in lexicon(rules.clarify).find(texts)
-           if tr.tokens[m.first].sentence not in talk]
+           if not self_talk(tr.sentences[tr.tokens[m.first].sentence])]
     for s in tr.sentences:
-        if s.first >= within_frac * n or s.index in talk or not _is_question(tr, s):
+        if s.first >= within_frac * n or not _is_question(tr, s) or self_talk(s):
             continue
         words = texts[s.first:s.last + 1]
         clauses = _clauses(tr, s)
