@@ -139,12 +139,19 @@ def long_start(c: PauseContext, out: Outcome) -> None:
                  0.0, c.metrics.think_time_s)
 
 
-def lost_thread(c: PauseContext, out: Outcome) -> None:
-    found = [p for p in c.kinds["lost_thread"] if p.duration >= c.rules.hesitation_min_s]
+def _longest(c: PauseContext, kind: str) -> tuple[list[Span], Span, str] | None:
+    """The pauses of `kind` long enough to count, the longest, and where the others are."""
+    found = [p for p in c.kinds[kind] if p.duration >= c.rules.hesitation_min_s]
     if not found:
-        return
+        return None
     worst = max(found, key=lambda p: p.duration)
-    also = also_at([p.start for p in found if p is not worst])
+    return found, worst, also_at([p.start for p in found if p is not worst])
+
+
+def lost_thread(c: PauseContext, out: Outcome) -> None:
+    if (got := _longest(c, "lost_thread")) is None:
+        return
+    found, worst, also = got
     out.take(min(15, 8 * len(found)), "lost-thread", "pauses",
              f"Lost the thread: a {worst.duration:.1f} s silence, then a restart or an "
              f"apology{also}.",
@@ -154,11 +161,9 @@ def lost_thread(c: PauseContext, out: Outcome) -> None:
 
 
 def hesitations(c: PauseContext, out: Outcome) -> None:
-    found = [p for p in c.kinds["hesitation"] if p.duration >= c.rules.hesitation_min_s]
-    if not found:
+    if (got := _longest(c, "hesitation")) is None:
         return
-    worst = max(found, key=lambda p: p.duration)
-    also = also_at([p.start for p in found if p is not worst])
+    found, worst, also = got
     out.take(min(15, 3 * len(found)), "hesitation", "pauses",
              f"{len(found)} pause{'s' if len(found) > 1 else ''} of "
              f"{c.rules.hesitation_min_s:g} s or more in the middle of a phrase (longest "

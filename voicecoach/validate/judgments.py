@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from voicecoach.validate.corpus import load_toml, synthesize
-from voicecoach.validate.pairs import SNIPPET_RULES
+from voicecoach.validate.pairs import SNIPPET_RULES, snippet_engine
 
 
 @dataclass
@@ -78,14 +78,9 @@ def text_judgments() -> list[Judged]:
 
 def spoken_judgments(quick: bool, voices: list[str], engine_name: str, model: str,
                      filler_prompt: bool) -> list[Judged]:
-    from voicecoach.asr.base import TranscribeOptions
-    from voicecoach.asr.models import load_engine
-    from voicecoach.config import Settings
     from voicecoach.pipeline import score_file
 
-    engine = load_engine(engine_name, model, TranscribeOptions(filler_prompt=filler_prompt))
-    settings = Settings(engine=engine_name, model=model, filler_prompt=filler_prompt,
-                        scoring=SNIPPET_RULES)
+    engine, settings = snippet_engine(engine_name, model, filler_prompt)
     out = []
     for item in answers():
         if not item.get("spoken") or (quick and item["id"] != "rambling-issue-12"):
