@@ -68,8 +68,8 @@ def cached_answer(name: str, parts: list, voice: str = "espeak", wpm: int = 165,
     """Synthesize once into tests/.cache; return (path, segments)."""
     import json
 
+    from tools.synth import Segment, build_answer
     from voicecoach.audio.io import save_wav
-    from voicecoach.synth import Segment, build_answer
 
     CACHE.mkdir(exist_ok=True)
     wav, labels = CACHE / f"{name}.wav", CACHE / f"{name}.json"

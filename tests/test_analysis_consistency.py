@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from tools.synthetic import report_from_text
+from tools.validate.judgments import judgment_problems, text_judgments
+from tools.validate.pairs import SNIPPET_RULES
 from voicecoach.analysis.consistency import CONFLICTS, contradictions, fault_keys
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.analysis.scoring import score_report
 from voicecoach.analysis.structure import PRAISE
-from voicecoach.analysis.synthetic import report_from_text
 from voicecoach.prompts import get_prompt
-from voicecoach.validate.judgments import judgment_problems, text_judgments
-from voicecoach.validate.pairs import SNIPPET_RULES
 
 
 def test_every_structure_praise_names_its_contradicting_faults():

@@ -3,11 +3,11 @@ labeled sentences in tests/corpus/keypoints.toml; depth against the time allowed
 
 from __future__ import annotations
 
+from tools.synthetic import words_from_text
+from tools.validate.coverage import MATCHERS, measure, sentences
 from voicecoach.analysis.coverage import analyze_coverage
-from voicecoach.analysis.synthetic import words_from_text
 from voicecoach.analysis.text import build_transcript
 from voicecoach.prompts import get_prompt
-from voicecoach.validate.coverage import MATCHERS, measure, sentences
 
 FRAUD = get_prompt("design-fraud-detection")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tools.synthetic import words_from_text
 from voicecoach.analysis.fillers import bursts, crutch_openers, lexical_fillers
 from voicecoach.analysis.rules import ScoringRules
-from voicecoach.analysis.synthetic import words_from_text
 from voicecoach.analysis.text import build_transcript
 from voicecoach.report import Filler
 
@@ -60,8 +60,8 @@ def test_repetitions_whole_words_and_phrases():
 
 def test_we_should_we_should_is_one_restart_and_strikes_one_copy():
     """Issue #12: "we should, we should" struck both copies as fillers."""
+    from tools.synthetic import report_from_text
     from voicecoach.analysis.scoring import score_report
-    from voicecoach.analysis.synthetic import report_from_text
     from voicecoach.marks import collect_marks, word_kinds
 
     report = report_from_text("So I think we should, we should use a simple baseline here.")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from tools.synthetic import words_from_text
 from voicecoach.analysis.flow import analyze_flow
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.analysis.structure import analyze_structure
-from voicecoach.analysis.synthetic import words_from_text
 from voicecoach.analysis.text import build_transcript
 
 RULES = ScoringRules()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from tools.synthetic import regions_from_words, words_from_text
 from voicecoach.analysis.metrics import compute_metrics, pauses_between_words
 from voicecoach.analysis.pacing import analyze_pacing, classify_pause, windowed_wpm
 from voicecoach.analysis.rules import ScoringRules
-from voicecoach.analysis.synthetic import regions_from_words, words_from_text
 from voicecoach.analysis.text import build_transcript
 from voicecoach.audio.vad import Span
 

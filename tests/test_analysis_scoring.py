@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from tools.synthetic import report_from_text
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.analysis.scoring import score_report
-from voicecoach.analysis.synthetic import report_from_text
 from voicecoach.config import Settings, load_settings
 from voicecoach.errors import VoiceCoachError
 from voicecoach.prompts import get_prompt
@@ -138,7 +138,7 @@ def test_scoring_again_is_idempotent_and_marks_spans():
 @pytest.mark.slow
 def test_cli_json_and_scorecard_on_spoken_answers(capsys):
     """`voicecoach score FILE --json --prompt ID` on real synthesized speech."""
-    from voicecoach import validate
+    from tools import validate
     from voicecoach.cli import main
 
     pair = next(p for p in validate.load_toml("answers.toml")["pair"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tools.synthetic import words_from_text
 from voicecoach.analysis.phrases import lexicon
-from voicecoach.analysis.synthetic import words_from_text
 from voicecoach.analysis.text import build_transcript, split_word
 from voicecoach.asr.base import Word
 

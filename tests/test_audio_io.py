@@ -165,7 +165,7 @@ def test_a_header_whose_rate_disagrees_with_its_byte_rate_is_warned_about(tmp_pa
     assert "sample rate 8000 Hz" in warning and "(= 16000 Hz)" in warning
 
 
-def test_nan_samples_are_silence_with_one_warning_and_no_numpy_noise(tmp_path):
+def test_nan_samples_are_one_line_error_and_no_numpy_noise(tmp_path):
     import soundfile as sf
 
     samples = load_audio(JFK).samples.copy()
@@ -173,11 +173,12 @@ def test_nan_samples_are_silence_with_one_warning_and_no_numpy_noise(tmp_path):
     samples[2000] = np.inf
     path = tmp_path / "nan.wav"
     sf.write(str(path), samples, 16_000, subtype="FLOAT")
+    # Through the CLI, with numpy's warnings turned into errors: one line, exit 2.
     code = ("import warnings, sys; warnings.simplefilter('error');"
-            "from voicecoach.audio.io import load_audio;"
-            "from voicecoach.audio.vad import speech_regions;"
-            "a = load_audio(sys.argv[1]); print(a.warnings); print(len(speech_regions(a.samples)))")
+            "from voicecoach.cli import main; sys.exit(main(['score', sys.argv[1]]))")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
-                         text=True, timeout=60)
-    assert out.returncode == 0 and out.stderr == "", out.stderr
-    assert "101 samples are not numbers" in out.stdout
+                         text=True, timeout=120)
+    assert out.returncode == 2 and out.stdout == "", out.stdout
+    assert out.stderr.strip().splitlines() == [
+        f"voicecoach: error: {path}: 101 samples are not numbers (NaN or infinity); the file is "
+        "damaged"], out.stderr

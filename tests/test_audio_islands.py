@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from tools.synth import speak
 from voicecoach.asr.base import SAMPLE_RATE
 from voicecoach.audio.islands import periodicity, voice_islands
-from voicecoach.synth import speak
 
 RNG = np.random.default_rng(7)
 

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from conftest import JFK
 
+from tools.bench_app.audiocheck import clip_offset, worst_window_match
+from tools.bench_app.report import BEGIN, END, render, write_doc
 from voicecoach.asr.base import SAMPLE_RATE
 from voicecoach.audio.io import load_audio
-from voicecoach.bench_app.audiocheck import clip_offset, worst_window_match
-from voicecoach.bench_app.report import BEGIN, END, render, write_doc
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_one_take_through_the_real_app(tmp_path):
     for tool in ("tmux", "paplay", "pactl", "espeak-ng", "flite"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} not installed")
-    from voicecoach.bench_app.__main__ import main
+    from tools.bench_app.__main__ import main
 
     out = tmp_path / "result.json"
     assert main(["--lengths", "8", "--voices", "synthetic", "--takes", "1",

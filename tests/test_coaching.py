@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 from conftest import cached_answer
 
+from tools.synthetic import report_from_text
+from tools.validate.judgments import _parts, answers
 from voicecoach.analysis.consistency import contradictions, fault_keys
 from voicecoach.analysis.scoring import score_report
-from voicecoach.analysis.synthetic import report_from_text
 from voicecoach.prompts import get_prompt
 from voicecoach.report import Report
 from voicecoach.scorecard import top_fixes, where
 from voicecoach.timefmt import clock
-from voicecoach.validate.judgments import _parts, answers
 
 PROMPT = get_prompt("design-fraud-detection")
 RAMBLING = next(a for a in answers() if a["id"] == "rambling-issue-12")["text"]

@@ -14,6 +14,7 @@ import pytest
 from conftest import JFK, read_samples
 
 from voicecoach.asr.base import FILLER_PROMPT, TranscribeOptions, Word, decode_with_fillers
+from voicecoach.asr.loops import loop_start, without_loops
 from voicecoach.asr.merge import merge_decodes
 from voicecoach.audio.vad import Span
 from voicecoach.config import Settings
@@ -23,6 +24,7 @@ REAL = Path(__file__).parent / "corpus" / "real"
 UM = REAL / "mfa_clips" / "mfa_clip_um.wav"  # "montreal forced um aligner"
 UHUM = REAL / "mfa_clips" / "mfa_clip_uhum.wav"  # "montreal forced uh um uh hm hm um ..."
 COLD = REAL / "mfa_cold_corpus_monologue.wav"  # uh x4, um x1, an announced long pause
+UHUH = REAL / "mfa_clips" / "mfa_clip_uhuh.wav"  # "montreal uh uh uh uh uh uh forced aligner"
 
 VOICE = [Span(1.2, 2.9), Span(3.8, 5.3), Span(6.2, 6.9)]
 
@@ -90,6 +92,36 @@ def test_decoding_asks_plain_first_and_primed_only_with_the_prompt_on() -> None:
     assert texts(out) == ["ask", "uh"] and out[0].start == 7.0  # "Thanks." had no voice
 
 
+def test_a_loop_is_cut_and_the_audio_after_it_decoded_again() -> None:
+    """A decode that loops on "uh" at 5.5 s: one "uh" kept, the rest decoded anew."""
+    calls: list[float] = []
+
+    def looping(samples, offset: float, prompt):
+        calls.append(offset)
+        if len(calls) == 1:  # the chunk: "Montreal, uh," then "uh" forever at 5.5 s
+            return words(("Montreal,", 0.7, 1.3), ("uh,", 4.5, 4.7),
+                         *[("uh,", 5.5, 5.5)] * 60)
+        return words(("uh,", offset + 0.02, offset + 0.05), ("forced", offset + 0.2,
+                      offset + 0.5), ("aligner.", offset + 0.5, offset + 1.0))
+
+    samples = read_samples(JFK)[: 8 * 16_000]
+    out = without_loops(looping)(samples, 0.0, None)
+    assert texts(out) == ["Montreal,", "uh,", "uh,", "forced", "aligner."]
+    assert calls == [0.0, 5.5]  # the rest, from the loop's first word on
+
+
+def test_a_loop_is_told_from_real_repeats() -> None:
+    # "uh, uh, uh" said one after another is speech; four copies in 0.2 s are not.
+    spoken = words(("uh", 1.0, 1.2), ("uh", 1.5, 1.7), ("uh", 2.0, 2.2), ("uh", 2.4, 2.6))
+    assert loop_start(spoken) is None
+    crushed = words(("the", 3.0, 3.1), ("model", 3.1, 3.4), ("model", 3.4, 3.4),
+                    ("model", 3.4, 3.4), ("model", 3.45, 3.45), ("model", 3.5, 3.5))
+    assert loop_start(crushed) == 2  # the first copy had a time of its own
+    # A few different words crushed together at a chunk end are not a loop.
+    assert loop_start(words(("for", 6.93, 6.93), ("a", 6.93, 7.0), ("still", 7.0, 7.0),
+                            ("liner", 7.0, 7.1))) is None
+
+
 # -- real engines on real voices ---------------------------------------------------------
 
 
@@ -105,6 +137,18 @@ def test_real_filler_is_kept_and_nothing_invented_faster_whisper(app_faster_engi
     said = [w.text.lower().strip(",.") for w in report.words]
     assert "um" in said
     assert not {"thank", "you", "watching"} & set(said)  # what the primed decode invents
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine_fixture", ["app_faster_engine", "app_openai_engine"])
+def test_hesitant_speech_does_not_loop(engine_fixture, request) -> None:
+    """tiny.en at temperature 0 looped on this clip: 112 "uh"s at one instant and
+    "forced aligner" lost. Now: about the six "uh"s said, and words after them."""
+    engine = request.getfixturevalue(engine_fixture)
+    report = score_file(UHUH, engine, Settings(engine=engine.name))
+    said = [w.text.lower().strip(",.") for w in report.words]
+    assert 4 <= said.count("uh") <= 8, said
+    assert report.words[-1].start > 5.4 and said[-1] != "uh", said
 
 
 @pytest.mark.slow

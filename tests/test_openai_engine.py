@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tools.wer import word_error_rate
 from voicecoach.asr.base import SAMPLE_RATE, TranscribeOptions, Word
 from voicecoach.errors import ModelError
-from voicecoach.wer import word_error_rate
 
 DATA = Path(__file__).parent / "data"
 REFERENCE = (

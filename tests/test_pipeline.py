@@ -10,11 +10,11 @@ import sys
 import pytest
 from conftest import JFK, JFK_TEXT, cached_answer
 
+from tools.wer import word_error_rate
 from voicecoach.asr.base import Word
 from voicecoach.audio.vad import Span
 from voicecoach.config import Settings
 from voicecoach.pipeline import ChunkPlan, plan_chunks, score_file
-from voicecoach.wer import word_error_rate
 
 pytestmark = pytest.mark.slow
 

@@ -18,15 +18,8 @@ import soundfile as sf
 from conftest import JFK
 
 from voicecoach.asr.base import SAMPLE_RATE
-from voicecoach.audio.recorder import (
-    ArraySource,
-    FileSource,
-    Level,
-    Recorder,
-    partial_path_for,
-    recover_unfinished,
-    wav_header,
-)
+from voicecoach.audio.recorder import ArraySource, FileSource, Level, Recorder
+from voicecoach.audio.takefile import partial_path_for, recover_unfinished, wav_header
 from voicecoach.errors import AudioInputError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,14 +23,14 @@ from test_store import make_report, wav
 from test_store_faults import read_only_mount  # noqa: F401,F811 - a fixture
 from test_tui_app import SIZE, make_prompts, start_take, text_of, wait_for
 
+from voicecoach.app.sources import microphone_source
+from voicecoach.app.takes import WAITING, TakeLog
 from voicecoach.audio.io import load_audio
 from voicecoach.audio.recorder import partial_path_for, wav_header
 from voicecoach.config import Settings
 from voicecoach.errors import ModelError
 from voicecoach.store.db import INTERRUPTED, Store
 from voicecoach.tui.app import create_app
-from voicecoach.tui.sources import microphone_source
-from voicecoach.tui.takes import WAITING, TakeLog
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,11 +12,12 @@ from conftest import Host
 from test_tui_app import make_prompts, sample_report, wait_for
 from textual.widgets import Static
 
+from voicecoach.app.drill import DrillItem
+from voicecoach.app.engine import EngineService
+from voicecoach.app.take import score_take, without_path
 from voicecoach.audio.io import save_wav
 from voicecoach.config import Settings
-from voicecoach.tui.drill import DrillItem, DrillSummaryScreen
-from voicecoach.tui.engine import EngineService
-from voicecoach.tui.take import score_take, without_path
+from voicecoach.tui.drill import DrillSummaryScreen
 
 pytestmark = pytest.mark.asyncio
 SIZE = (120, 40)

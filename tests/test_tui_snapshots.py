@@ -178,7 +178,8 @@ def result(app):
 
 
 def drill(app):
-    from voicecoach.tui.drill import DrillPlan, DrillScreen
+    from voicecoach.app.drill import DrillPlan
+    from voicecoach.tui.drill import DrillScreen
 
     prompts = [get_prompt("design-fraud-detection"), get_prompt("leak-too-good")]
     return DrillScreen(DrillPlan(prompts, [45, 30], [240, 150]))
@@ -192,7 +193,8 @@ def stop_the_clock(screen) -> None:
 
 
 def drill_summary(app):
-    from voicecoach.tui.drill import DrillItem, DrillSummaryScreen
+    from voicecoach.app.drill import DrillItem
+    from voicecoach.tui.drill import DrillSummaryScreen
 
     items = [DrillItem(get_prompt("design-fraud-detection"), 1, "done", sample_report(),
                        seconds=11.0),

@@ -11,18 +11,19 @@ from pathlib import Path
 import pytest
 
 from voicecoach import marks as core_marks
+from voicecoach.app import feedback
+from voicecoach.app.drill import plan_drill
+from voicecoach.app.engine import EngineService
+from voicecoach.app.speech import speak_command
 from voicecoach.asr.base import Word
 from voicecoach.audio.vad import Span
 from voicecoach.config import Settings
 from voicecoach.errors import ModelError, VoiceCoachError
 from voicecoach.prompts import KeyPoint, Prompt
 from voicecoach.report import Filler, Finding, Metrics, Report
-from voicecoach.tui import feedback, marks
-from voicecoach.tui.drill import plan_drill
-from voicecoach.tui.engine import EngineService
+from voicecoach.tui import marks
 from voicecoach.tui.home import Layout, category_label, matches, prompt_width
 from voicecoach.tui.settings import parse_form
-from voicecoach.tui.speech import speak_command
 
 WORDS = ["So", "um", "first", "I", "think", "we", "should", "look", "at", "the", "data"]
 
@@ -167,12 +168,12 @@ def test_speak_command_prefers_the_prompts_own_audio(tmp_path: Path, monkeypatch
     audio = tmp_path / "q.wav"
     audio.write_bytes(b"RIFF")
     prompt = make_prompt()
-    monkeypatch.setattr("voicecoach.tui.speech.shutil.which",
+    monkeypatch.setattr("voicecoach.app.speech.shutil.which",
                         lambda exe: f"/usr/bin/{exe}" if exe in ("paplay", "flite") else None)
     assert speak_command(prompt) == ["flite", "-t", "Explain leakage."]
     with_audio = Prompt(**{**prompt.__dict__, "audio": audio})
     assert speak_command(with_audio) == ["paplay", str(audio)]
-    monkeypatch.setattr("voicecoach.tui.speech.shutil.which", lambda exe: None)
+    monkeypatch.setattr("voicecoach.app.speech.shutil.which", lambda exe: None)
     assert speak_command(prompt) is None
 
 
@@ -217,7 +218,7 @@ def test_engine_service_reports_failure_and_retries() -> None:
 
 
 def test_drill_summary_names_faults_that_recur_across_takes() -> None:
-    from voicecoach.tui.drill import recurring
+    from voicecoach.app.drill import recurring
 
     def with_findings(*ids: str) -> Report:
         report = make_report({"overall": 50})
@@ -270,9 +271,9 @@ def test_a_take_is_transcribed_while_it_is_recorded(faster_engine, tmp_path: Pat
     """With the engine loaded, speech is transcribed during the take; stop adds the rest."""
     from conftest import JFK, JFK_TEXT
 
+    from tools.wer import word_error_rate
+    from voicecoach.app.take import score_take, start_streaming
     from voicecoach.audio.recorder import FileSource, Recorder
-    from voicecoach.tui.take import score_take, start_streaming
-    from voicecoach.wer import word_error_rate
 
     settings = Settings()
     engines = EngineService(lambda *_: faster_engine)

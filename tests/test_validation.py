@@ -1,6 +1,6 @@
 """The validation harness itself: matching, labels, the prompt guard, the pairs.
 
-The labeled-corpus run (`python -m voicecoach.validate --quick`) is part of
+The labeled-corpus run (`python -m tools.validate --quick`) is part of
 `make test` (scripts/test.sh); these tests keep its pieces honest and fast, plus one
 real clip through Whisper.
 """
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from voicecoach import validate
+from tools import validate
+from tools.validate import align
+from tools.validate.checks import first_difference
+from tools.validate.real import read_textgrid
 from voicecoach.asr.base import Word
 from voicecoach.audio.vad import Span
 from voicecoach.report import Filler, Metrics, Report
-from voicecoach.validate import align
-from voicecoach.validate.checks import first_difference
-from voicecoach.validate.real import read_textgrid
 
 
 def det(start: float, end: float, kind: str = "filled_pause") -> Filler:

@@ -21,12 +21,12 @@ import pytest
 import soundfile as sf
 from conftest import cached_answer
 
+from tools.wer import word_error_rate
 from voicecoach.asr.base import SAMPLE_RATE
 from voicecoach.audio.devices import divert_stderr
 from voicecoach.audio.recorder import MicrophoneSource, Recorder
 from voicecoach.config import Settings
 from voicecoach.pipeline import score_file
-from voicecoach.wer import word_error_rate
 
 pytestmark = [pytest.mark.mic, pytest.mark.slow]
 

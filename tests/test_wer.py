@@ -1,4 +1,4 @@
-from voicecoach.wer import edit_distance, normalize_words, word_error_rate
+from tools.wer import edit_distance, normalize_words, word_error_rate
 
 
 def test_identical_after_normalisation_is_zero() -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from voicecoach import __version__
-from voicecoach.config import ENGINES, Settings, load_settings
-from voicecoach.errors import VoiceCoachError
+from voicecoach.cli_args import add_engine_args, settings_from, stderr_progress
+from voicecoach.cli_history import add_commands as add_history_commands  # history, export, rescore
+from voicecoach.config import ENGINES, load_settings
+from voicecoach.errors import VoiceCoachError, print_error
 
 EXIT_USER_ERROR = 2
 
@@ -40,12 +42,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def print_error(err: BaseException) -> None:
-    """One line per problem (a settings file can hold several bad values)."""
-    for line in str(err).splitlines() or [type(err).__name__]:
-        print(f"voicecoach: error: {line}", file=sys.stderr)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="voicecoach",
@@ -60,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     score = sub.add_parser("score", help="transcribe and score an audio file")
     score.add_argument("file", help="WAV, FLAC, OGG, MP3 or M4A")
-    _add_engine_args(score)
+    add_engine_args(score)
     score.add_argument("--prompt", metavar="ID", help="the prompt answered (adds coverage)")
     score.add_argument("--json", action="store_true", help="print the report as JSON")
     score.set_defaults(func=cmd_score)
@@ -83,49 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     prompts.add_argument("--category", help="only this category")
     prompts.set_defaults(func=cmd_prompts)
 
-    bench = sub.add_parser("bench", help="time both engines on a ~90 s answer")
-    bench.add_argument("--clip", help="audio file to use instead of the synthesized answer")
-    bench.add_argument("--engine", choices=ENGINES, action="append",
-                       help="engine(s) to time (default: both)")
-    bench.set_defaults(func=cmd_bench)
-
-    from voicecoach.cli_history import add_commands  # history, export, rescore
-
-    add_commands(sub)
+    add_history_commands(sub)
     return parser
-
-
-def _add_engine_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--engine", choices=ENGINES, help="speech engine (default from settings)")
-    parser.add_argument("--model", help="model name or path (default from settings: tiny.en)")
-    parser.add_argument("--download", action="store_true",
-                        help="allow downloading a named model that is not on this machine")
-    fp = parser.add_mutually_exclusive_group()
-    fp.add_argument("--filler-prompt", dest="filler_prompt", action="store_true", default=None,
-                    help="prime Whisper to keep um/uh")
-    fp.add_argument("--no-filler-prompt", dest="filler_prompt", action="store_false")
-
-
-def _settings_from(args: argparse.Namespace) -> Settings:
-    settings = load_settings()
-    for name in ("engine", "model", "filler_prompt"):
-        value = getattr(args, name, None)
-        if value is not None:
-            setattr(settings, name, value)
-    return settings.validate()
-
-
-def stderr_progress() -> Callable[[float, str], None] | None:
-    """A one-line progress display on stderr, only when a person is watching."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(fraction: float, message: str) -> None:
-        print(f"\r\033[K[{fraction:4.0%}] {message}", end="", file=sys.stderr, flush=True)
-        if fraction >= 1.0:
-            print("\r\033[K", end="", file=sys.stderr, flush=True)
-
-    return show
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -133,7 +88,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from voicecoach.audio.io import load_audio
     from voicecoach.pipeline import score_audio, transcribe_options
 
-    settings = _settings_from(args)
+    settings = settings_from(args)
     if args.prompt:
         from voicecoach.prompts import get_prompt
 
@@ -196,12 +151,6 @@ def cmd_prompts(args: argparse.Namespace) -> int:
             continue
         print(f"{p.id:<28} {p.category:<28} {p.text}")
     return 0
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    from voicecoach.bench import run
-
-    return run(clip=args.clip, engines=args.engine)
 
 
 def cmd_tui(args: argparse.Namespace) -> int:

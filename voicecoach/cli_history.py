@@ -12,13 +12,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from voicecoach.cli_args import add_engine_args, settings_from, stderr_progress
 from voicecoach.errors import VoiceCoachError
 from voicecoach.history import COLUMNS
 
 
 def add_commands(sub: Any) -> None:
-    from voicecoach.cli import _add_engine_args
-
     history = sub.add_parser("history", help="list recorded takes (newest first)")
     history.add_argument("--prompt", metavar="ID", help="only takes of this prompt")
     history.add_argument("--category", help="only takes of prompts in this category")
@@ -47,7 +46,7 @@ def add_commands(sub: Any) -> None:
     which.add_argument("--all", action="store_true", help="every take with audio")
     which.add_argument("--stale", action="store_true",
                        help="takes scored with another engine or model, or never scored")
-    _add_engine_args(rescore)
+    add_engine_args(rescore)
     rescore.set_defaults(func=cmd_rescore)
 
 
@@ -125,7 +124,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_rescore(args: argparse.Namespace) -> int:
     from voicecoach.asr.models import load_engine
-    from voicecoach.cli import _settings_from, stderr_progress
     from voicecoach.pipeline import transcribe_options
     from voicecoach.rescore import rescorable, rescore
 
@@ -133,7 +131,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
         raise VoiceCoachError("rescore: give TAKE_IDs, --all or --stale")
     if args.take_ids and (args.all or args.stale):
         raise VoiceCoachError("rescore: TAKE_IDs or --all/--stale, not both")
-    settings = _settings_from(args)
+    settings = settings_from(args)
     with _store() as store:
         if args.take_ids:
             takes = [store.get(i) for i in args.take_ids]  # unknown ids fail before loading

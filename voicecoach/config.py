@@ -21,10 +21,11 @@ from typing import Any
 import tomllib
 
 from voicecoach.errors import VoiceCoachError
+from voicecoach.model import MAX_ANSWER_S
+from voicecoach.paths import APP, config_dir, data_dir, settings_path  # noqa: F401 (callers)
 
-APP = "voicecoach"
 ENGINES = ("faster-whisper", "openai-whisper")
-MAX_ANSWER_S = 30 * 60  # the longest answer voicecoach records or scores (README)
+
 
 # Inclusive ranges of the numeric settings: wide enough for any real use, narrow
 # enough that none can exhaust the machine (beam_size = 100000 fails in the allocator).
@@ -134,28 +135,6 @@ def _problem(name: str, value: Any, default: Any) -> str | None:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def config_dir() -> Path:
-    env = os.environ.get("VOICECOACH_CONFIG_DIR")
-    if env:
-        return Path(env)
-    from platformdirs import user_config_path
-
-    return user_config_path(APP)
-
-
-def data_dir() -> Path:
-    env = os.environ.get("VOICECOACH_DATA_DIR")
-    if env:
-        return Path(env)
-    from platformdirs import user_data_path
-
-    return user_data_path(APP)
-
-
-def settings_path() -> Path:
-    return config_dir() / "settings.toml"
 
 
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:

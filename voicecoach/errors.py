@@ -1,5 +1,7 @@
 """User-facing errors: each carries one line that is shown instead of a traceback."""
 
+import sys
+
 
 class VoiceCoachError(Exception):
     """An error the user can act on; `str(err)` is the one line shown to them."""
@@ -38,3 +40,9 @@ def os_reason(err: OSError) -> str:
     if err.errno == errno.ENOSPC:
         return "disk full"
     return err.strerror or str(err)
+
+
+def print_error(err: BaseException) -> None:
+    """Show `err` on stderr, one line per problem (a settings file can hold several bad values)."""
+    for line in str(err).splitlines() or [type(err).__name__]:
+        print(f"voicecoach: error: {line}", file=sys.stderr)

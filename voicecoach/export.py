@@ -420,6 +420,6 @@ def export_to_folder(store: Any, folder: Path, fmt: str, *, take_id: Any = None,
 
 def exports_dir() -> Path:
     """Where the app saves exports: `exports/` in the data directory."""
-    from voicecoach.config import data_dir
+    from voicecoach.paths import data_dir
 
     return data_dir() / "exports"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from voicecoach import model
 from voicecoach.report import Report
 
 KINDS = ("filler", "hedge", "signpost", "pause")
@@ -58,7 +59,7 @@ def word_kinds(report: Report, marks: list[Mark]) -> list[str | None]:
     return kinds
 
 
-UNSAID = "(filler)"  # a filler heard in the audio where the transcript has no word
+UNSAID = model.UNSAID  # a filler heard in the audio where the transcript has no word
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The prompt bank: interview questions in TOML, each with the key points a strong answer covers.
 
-One TOML file per category under `prompts/` (see `prompts/README.md` for the format).
+One TOML file per category under `prompts/` (see `prompts/README.md` for the format),
+shipped in the wheel as `voicecoach/prompt_bank`.
 Every problem in a file is reported as one line, `FILE: field X: problem`, so a user
 editing the bank sees exactly what to fix.
 """
@@ -11,6 +12,7 @@ import difflib
 import os
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -72,15 +74,17 @@ def phrase_tokens(phrase: str) -> tuple[str, ...]:
 
 
 def prompts_dir() -> Path:
-    """`VOICECOACH_PROMPTS_DIR`, else `prompts/` of a source checkout, else the packaged copy."""
+    """`VOICECOACH_PROMPTS_DIR`, else the bank shipped as package data.
+
+    The bank is `voicecoach/prompt_bank`: in a checkout a link to the top-level
+    `prompts/` (the files people edit), in a wheel a copy of them made by the build
+    (tests/test_packaging.py installs one). Resolved, so a checkout names `prompts/`.
+    """
     env = os.environ.get("VOICECOACH_PROMPTS_DIR")
     if env:
         return Path(env)
-    checkout = Path(__file__).resolve().parents[1] / "prompts"
-    if checkout.is_dir():
-        return checkout
-    # An installed wheel may carry the bank as package data next to this module.
-    return Path(__file__).resolve().parent / "prompt_bank"
+    # A package directory, never a zip: wheels are unpacked when installed.
+    return Path(str(resources.files("voicecoach") / "prompt_bank")).resolve()
 
 
 def load_prompts(directory: Path | None = None) -> list[Prompt]:

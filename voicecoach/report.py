@@ -6,9 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from voicecoach.asr.base import Word
-from voicecoach.audio.islands import Island
-from voicecoach.audio.vad import Span
+from voicecoach.model import Island, Span, Word
 
 SCHEMA = "voicecoach.report/1"
 

@@ -8,12 +8,10 @@ delivery numbers behind the scores.
 from __future__ import annotations
 
 from voicecoach import timefmt
+from voicecoach.app.feedback import top_fixes  # the TUI's ranking too
 from voicecoach.report import SCORE_NAMES as SCORE_ORDER
 from voicecoach.report import Finding, Report
 
-SEVERITY_RANK = {"major": 0, "minor": 1, "info": 2}
-
-TOP_FIXES = 3
 STYLE_TEXT = {
     "structured": "structured (framed, signposted, few detours)",
     "loose": "loose (some structure, some detours)",
@@ -32,13 +30,6 @@ def where(finding: Finding) -> str:
     if finding.end is None or clock(finding.end) == clock(finding.start):
         return f"at {clock(finding.start)}"
     return f"{clock(finding.start)}-{clock(finding.end)}"
-
-
-def top_fixes(findings: list[Finding], n: int = TOP_FIXES) -> list[Finding]:
-    """Most severe first; ties keep the scorer's order (its own priority)."""
-    faults = [f for f in findings if f.severity in ("major", "minor")]
-    ranked = sorted(enumerate(faults), key=lambda p: (SEVERITY_RANK[p[1].severity], p[0]))
-    return [f for _, f in ranked[:n]]
 
 
 def _bar(value: int, width: int = 20) -> str:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from voicecoach.analysis.fillers import Burst, bursts
 from voicecoach.analysis.outcome import Outcome, also_at, quote
 from voicecoach.analysis.rules import ScoringRules
-from voicecoach.asr.base import Word
-from voicecoach.marks import UNSAID
+from voicecoach.model import UNSAID, Word
 from voicecoach.report import Filler
 
 MIN_RATE_SPAN_S = 30.0  # one "um" in a 10 s answer is not 6 per minute

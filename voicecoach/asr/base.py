@@ -8,14 +8,14 @@ speech chunks cut at pauses; a streaming recorder can feed it utterances as they
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
-SAMPLE_RATE = 16_000
+# The shared types live in the model layer; engines and callers keep importing them here.
+from voicecoach.model import FILLED_PAUSES, SAMPLE_RATE, Word, norm  # noqa: F401
 
 # Whisper drops disfluencies; a prompt that shows them in running speech makes it keep
 # more. A bare list ("Um, uh, hmm, er, ah.") kept fewer (docs/scoring.md, "Choosing the
@@ -23,38 +23,14 @@ SAMPLE_RATE = 16_000
 # The same prompt also invents words (in silences, at chunk ends) and drops others, so
 # its decode only ever contributes filled pauses: see `decode_with_fillers`.
 FILLER_PROMPT = "So, um, I was, uh, thinking, er, that we, ah, hmm, could try."
-# Words that are filled pauses, whatever their punctuation or case.
-FILLED_PAUSES = ("um", "umm", "ummm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh",
-                 "hmm", "hm", "mm", "mmm", "eh")
 # No temperature fallback: sampling again at a higher temperature when a decode fails
 # its thresholds is random, and seeding it does not make it repeatable (CTranslate2's
 # generators are per thread and seeded once: the same chunk decoded three times in one
 # process gave two different transcripts). Same audio, same words comes first; the
-# cost is that tiny.en can loop on hesitant speech ("uh, uh, uh, ..."), where only
-# words with voice under them are kept (docs/scoring.md).
+# cost is that tiny.en can loop on hesitant speech ("uh, uh, uh, ..."): a deterministic
+# guard cuts the loop and decodes the rest again (`voicecoach.asr.loops`).
 TEMPERATURES = (0.0,)
 SEED = 0
-
-_EDGE_PUNCT = re.compile(r"^[^\w']+|[^\w']+$")
-
-
-def norm(text: str) -> str:
-    """Lower-case token without surrounding punctuation: ' Um,' -> 'um'."""
-    return _EDGE_PUNCT.sub("", text.lower())
-
-
-@dataclass(frozen=True)
-class Word:
-    """One recognised word; times are seconds from the start of the audio."""
-
-    text: str
-    start: float
-    end: float
-    probability: float = 1.0
-
-    def shifted(self, offset: float) -> Word:
-        return Word(self.text, self.start + offset, self.end + offset, self.probability)
-
 
 @dataclass(frozen=True)
 class TranscribeOptions:
@@ -97,9 +73,11 @@ def decode_with_fillers(decode: Decode, samples: np.ndarray, offset: float,
     where it has voice under it, and lends its punctuation and word times where both
     agree (see `voicecoach.asr.merge`).
     """
+    from voicecoach.asr.loops import without_loops
     from voicecoach.asr.merge import has_voice, merge_decodes
     from voicecoach.audio.vad import speech_regions
 
+    decode = without_loops(decode)
     voiced = [type(r)(r.start + offset, r.end + offset) for r in speech_regions(samples)]
     words = decode(samples, offset, None)
     if options.filler_prompt:

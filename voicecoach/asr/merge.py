@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from voicecoach.asr.base import FILLED_PAUSES, Word, norm
+from voicecoach.model import FILLED_PAUSES, Word, norm
 
 _FILLED = frozenset(FILLED_PAUSES)
 # A word needs voice under it: some voiced time within its span widened by WORD_MARGIN_S

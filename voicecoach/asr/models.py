@@ -43,7 +43,7 @@ def models_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "models"
     if (checkout / "README.md").exists():
         return checkout
-    from voicecoach.config import data_dir
+    from voicecoach.paths import data_dir
 
     return data_dir() / "models"
 

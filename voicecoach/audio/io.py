@@ -21,9 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from voicecoach.asr.base import SAMPLE_RATE
-from voicecoach.config import MAX_ANSWER_S
 from voicecoach.errors import AudioInputError
+from voicecoach.model import MAX_ANSWER_S, SAMPLE_RATE
 
 RATES = (4_000, 384_000)  # sample rates real audio files use
 NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
@@ -71,11 +70,10 @@ def load_audio(path: str | Path, max_s: float = MAX_ANSWER_S) -> Audio:
     samples = _decode(path, max_s)
     if samples.size == 0:
         raise AudioInputError(f"{path}: no audio in the file (truncated or empty stream)")
-    bad = ~np.isfinite(samples)
-    if bad.any():  # NaN or infinity in a float WAV: silence, said once
-        samples[bad] = 0.0
-        warnings.append(f"{path}: {int(bad.sum())} samples are not numbers (NaN or "
-                        "infinity); they are read as silence")
+    bad = int(np.count_nonzero(~np.isfinite(samples)))
+    if bad:  # NaN or infinity in a float WAV: damaged data, not a recording to judge
+        raise AudioInputError(f"{path}: {bad} samples are not numbers (NaN or infinity);"
+                              " the file is damaged")
     np.clip(samples, -1.0, 1.0, out=samples)
     duration = samples.size / SAMPLE_RATE
     declared = header.seconds if header else None

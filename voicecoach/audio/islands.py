@@ -10,12 +10,10 @@ Measured on the corpus in docs/scoring.md ("Acoustic fillers").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from voicecoach.asr.base import SAMPLE_RATE
-from voicecoach.audio.vad import Span, VadSettings, speech_regions
+from voicecoach.audio.vad import VadSettings, speech_regions
+from voicecoach.model import SAMPLE_RATE, Island, Span
 
 ISLAND_VAD = VadSettings(aggressiveness=3, frame_ms=10, smooth_frames=3,
                          min_speech_s=0.04, bridge_gap_s=0.06)
@@ -26,11 +24,6 @@ MAX_ISLAND_S = 0.45
 PITCH_HZ = (60.0, 400.0)  # the range of speaking voices
 FRAME_S, HOP_S = 0.04, 0.01  # a 40 ms frame holds two periods of a 60 Hz voice
 VOICED_CORRELATION = 0.5  # normalised autocorrelation at the pitch lag
-
-
-@dataclass(frozen=True)
-class Island(Span):
-    periodic: float = 0.0  # share of frames with a clear pitch, 0..1
 
 
 def voice_islands(samples: np.ndarray) -> list[Island]:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voicecoach.asr.base import SAMPLE_RATE
 from voicecoach.audio.vad import Span, VadSettings
+from voicecoach.model import SAMPLE_RATE
 
 MAX_REGION_S = 12.0  # voice with no gap this long is cut ...
 CUT_SEARCH_S = 4.0  # ... at its quietest 90 ms within this much before the bound

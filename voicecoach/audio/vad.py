@@ -10,19 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voicecoach.asr.base import SAMPLE_RATE
-
-
-@dataclass(frozen=True)
-class Span:
-    """A stretch of time in seconds from the audio start."""
-
-    start: float
-    end: float
-
-    @property
-    def duration(self) -> float:
-        return self.end - self.start
+from voicecoach.model import SAMPLE_RATE, Span
 
 
 @dataclass(frozen=True)

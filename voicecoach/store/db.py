@@ -38,10 +38,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from voicecoach.audio.recorder import (
+from voicecoach.audio.takefile import (
     FINAL_SUFFIXES,
     PARTIAL_SUFFIX,
-    _fsync_dir,
+    fsync_dir,
     partial_path_for,
     recover_unfinished,
     wav_duration_s,
@@ -328,7 +328,7 @@ class Store:
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
         own_dir = path is None
         if path is None:
-            from voicecoach.config import data_dir
+            from voicecoach.paths import data_dir
 
             path = data_dir() / DB_NAME
         self.path = Path(path).expanduser().absolute()
@@ -499,7 +499,7 @@ class Store:
             moved = self._move_aside()
             try:
                 os.replace(fresh_path, self.path)
-                _fsync_dir(self.root)
+                fsync_dir(self.root)
             except OSError as err:
                 raise StoreError(f"cannot put the repaired {self.path.name} in place: "
                                  f"{os_reason(err)}") from None

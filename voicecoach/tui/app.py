@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hits
@@ -29,14 +29,15 @@ from textual.screen import ModalScreen, Screen
 from textual.system_commands import SystemCommandsProvider
 
 from voicecoach import trace
+from voicecoach.app.engine import EngineLoader, EngineService, engine_key
+from voicecoach.app.sources import SourceFactory, microphone_source
+from voicecoach.app.speech import Speaker
+from voicecoach.app.takes import TakeLog
 from voicecoach.config import Settings, data_dir, load_settings
 from voicecoach.errors import VoiceCoachError
 from voicecoach.prompts import Prompt, load_prompts
-from voicecoach.tui.engine import EngineLoader, EngineService, engine_key
-from voicecoach.tui.messages import EngineFailed, EngineProgress, EngineReady
-from voicecoach.tui.sources import SourceFactory, microphone_source
-from voicecoach.tui.speech import Speaker
-from voicecoach.tui.takes import TakeLog
+from voicecoach.tui.messages import EngineFailed, EngineProgress, EngineReady, WorkerFailed
+from voicecoach.tui.workers import thread_worker
 
 FLUSH_S = 5.0  # how often results that met a full disk are tried again
 
@@ -141,7 +142,7 @@ class VoiceCoachApp(App[int]):
                         title="Takes")
             self.refresh_scores()
 
-    @work(thread=True, exclusive=True, group="backlog")
+    @thread_worker(exclusive=True, group="backlog")
     def _score_backlog(self, take_ids: list[int]) -> None:
         """Score takes left without a report, one at a time under the engine's lock (a
         take recorded meanwhile goes first between two of these)."""
@@ -228,7 +229,7 @@ class VoiceCoachApp(App[int]):
         self.engine_status = f"speech model: loading {self.settings.model}…"
         self._load_engine(self.settings)
 
-    @work(thread=True, exclusive=True, group="engine")
+    @thread_worker(exclusive=True, group="engine")
     def _load_engine(self, settings: Settings) -> None:
         def progress(fraction: float, text: str) -> None:
             self.post_message(EngineProgress(fraction, text))
@@ -248,6 +249,14 @@ class VoiceCoachApp(App[int]):
     def _engine_ready(self, message: EngineReady) -> None:
         self.engine_status = f"speech model: {message.name} {message.model} ready"
         self.log(f"engine loaded in {message.seconds:.2f} s")
+
+    @on(WorkerFailed)
+    def _worker_failed(self, message: WorkerFailed) -> None:
+        """The one error path of every worker (voicecoach.tui.workers): say what broke
+        and keep going; the take it worked on is kept (recovered or rescored later)."""
+        self.notify(f"{message.error}\nThe app keeps running; recordings are kept.",
+                    title=f"Something went wrong ({message.group})", severity="error",
+                    timeout=10)
 
     @on(EngineFailed)
     def _engine_failed(self, message: EngineFailed) -> None:
@@ -442,7 +451,7 @@ def run(settings: Settings | None = None) -> int:
 
 
 def main() -> int:
-    from voicecoach.cli import print_error
+    from voicecoach.errors import print_error
 
     try:
         return run()

@@ -7,14 +7,12 @@ its rhythm; the summary waits only for what is still being scored.
 
 from __future__ import annotations
 
-import random
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,10 +20,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Digits, Header, Input, Label, Select, Static
 from textual.widgets import Switch as ToggleSwitch
 
+from voicecoach.app.drill import ANY, DrillItem, DrillPlan, plan_drill, recurring
+from voicecoach.app.feedback import top_tips
+from voicecoach.app.take import score_take
 from voicecoach.errors import VoiceCoachError
 from voicecoach.prompts import CATEGORIES, Prompt
-from voicecoach.report import Report
-from voicecoach.tui.feedback import top_tips
 from voicecoach.tui.format import clock, duration, score_text, truncate
 from voicecoach.tui.messages import (
     RecordingFailed,
@@ -35,48 +34,15 @@ from voicecoach.tui.messages import (
     ScoringFailed,
 )
 from voicecoach.tui.practice import MIN_TAKE_S, prompt_card
-from voicecoach.tui.take import score_take
 from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.widgets.record_panel import RecordPanel
+from voicecoach.tui.workers import thread_worker
 
 if TYPE_CHECKING:
-    from voicecoach.config import Settings
+    from voicecoach.app.session import TakeSession
     from voicecoach.tui.app import VoiceCoachApp
 
 TICK_S = 0.1
-ANY = "__any__"
-
-
-@dataclass
-class DrillPlan:
-    prompts: list[Prompt]
-    think_s: list[int]
-    answer_s: list[int]
-
-
-def plan_drill(prompts: list[Prompt], count: int, category: str | None, own_times: bool,
-               settings: Settings, rng: random.Random | None = None) -> DrillPlan:
-    """Pick `count` prompts (from `category`, or any) in random order, with their times.
-
-    Times come from each prompt when `own_times`, else from the user's settings.
-    """
-    rng = rng or random.Random()
-    pool = [p for p in prompts if category in (None, ANY) or p.category == category]
-    chosen = rng.sample(pool, min(max(1, count), len(pool))) if pool else []
-    think = [p.think_s if own_times else settings.think_s for p in chosen]
-    answer = [p.answer_s if own_times else settings.answer_s for p in chosen]
-    return DrillPlan(chosen, think, answer)
-
-
-@dataclass
-class DrillItem:
-    prompt: Prompt
-    take_id: Any = None
-    status: str = "pending"  # pending | recording | scoring | done | failed | skipped
-    report: Report | None = None
-    error: str = ""
-    seconds: float = 0.0
-    drill_id: Any = None  # the stored drill the take belongs to
 
 
 class DrillSetupScreen(ModalScreen["DrillPlan | None"]):
@@ -293,20 +259,24 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
         item.seconds = message.seconds
         if message.path is None or message.seconds < MIN_TAKE_S:
             item.status, item.error = "failed", message.error or "too short to score"
-            if message.streamer is not None:
-                message.streamer.cancel()
+            if message.session is not None:
+                message.session.discard()
             self.vc.takes.failed(message.take_id, item.error)
         else:
             item.status = "scoring"
             self.vc.takes.scoring(message.take_id)
-            self._score(item.prompt, message.path, message.take_id, message.streamer)
+            self._score(item.prompt, message.path, message.take_id, message.session)
         self._next()
 
-    @work(thread=True, group="drill-score")
-    def _score(self, prompt: Prompt, path: Path, take_id: Any, streamer: Any = None) -> None:
+    @thread_worker(group="drill-score")
+    def _score(self, prompt: Prompt, path: Path, take_id: Any,
+               session: TakeSession | None = None) -> None:
+        def quiet(fraction: float, text: str) -> None:
+            pass
+
         try:
-            report = score_take(path, prompt, self.vc.engines, self.vc.settings,
-                                lambda f, t: None, streamer)
+            report = (session.score(prompt, quiet) if session is not None else
+                      score_take(path, prompt, self.vc.engines, self.vc.settings, quiet))
         except VoiceCoachError as err:
             self.post_message(ScoringFailed(take_id, str(err)))
             return
@@ -374,22 +344,6 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
                 text.append_text(score_text(overall, 0) if overall is not None
                                  else Text("scored", style="green"))
         self.query_one("#drill-queue", Static).update(text)
-
-
-def recurring(reports: list[Report], least: int = 2) -> list[tuple[str, int]]:
-    """Faults found in at least `least` takes of the drill: (message, takes), most first.
-
-    Key-point coverage is left out: its message names one prompt's points.
-    """
-    seen: dict[str, tuple[str, int]] = {}
-    for report in reports:
-        for fid, message in {f.id: f.message for f in report.findings
-                             if f.severity in ("major", "minor")
-                             and f.category != "content"}.items():
-            first, n = seen.get(fid, (message, 0))
-            seen[fid] = (first, n + 1)
-    found = [v for v in seen.values() if v[1] >= least]
-    return sorted(found, key=lambda v: -v[1])
 
 
 class SummaryTable(DataTable[object]):

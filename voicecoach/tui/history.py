@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -38,6 +38,7 @@ from voicecoach.tui.format import score_style
 from voicecoach.tui.history_dialogs import ConfirmScreen, ExportScreen, export_choice
 from voicecoach.tui.take_table import Column, TakeTable
 from voicecoach.tui.widgets.keys import KeyFooter
+from voicecoach.tui.workers import thread_worker
 
 EngineLoader = Callable[[], Any]  # -> a loaded Engine (runs on a worker thread)
 
@@ -451,7 +452,7 @@ class HistoryScreen(Screen[None]):
             return None
         return lambda: engines.load(settings)
 
-    @work(thread=True, exclusive=True, group="rescore")
+    @thread_worker(exclusive=True, group="rescore")
     def _rescore(self, ids: list[Any], loader: EngineLoader) -> None:
         from voicecoach.config import Settings
         from voicecoach.rescore import rescore

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from voicecoach.app.session import TakeSession
     from voicecoach.report import Report
 
 
@@ -48,13 +49,12 @@ class MicrophoneReady(Message):
 
 
 class RecordingStarted(Message):
-    """The recorder runs; the screen polls its level on a timer from here on."""
+    """The take records; the screen polls its level on a timer from here on."""
 
-    def __init__(self, recorder: Any, take_id: Any, streamer: Any = None) -> None:
+    def __init__(self, session: TakeSession, take_id: Any) -> None:
         super().__init__()
-        self.recorder = recorder
+        self.session = session  # the recorder, and a transcriber fed while recording
         self.take_id = take_id
-        self.streamer = streamer  # a StreamingTranscriber fed while recording, or None
 
 
 class RecordingFailed(Message):
@@ -69,13 +69,13 @@ class RecordingStopped(Message):
     """The recorder closed its file. `error` is set when it stopped on a fault."""
 
     def __init__(self, path: Path | None, take_id: Any, seconds: float,
-                 error: str | None = None, streamer: Any = None) -> None:
+                 error: str | None = None, session: TakeSession | None = None) -> None:
         super().__init__()
         self.path = path
         self.take_id = take_id
         self.seconds = seconds
         self.error = error
-        self.streamer = streamer  # its words so far: the report needs only the rest
+        self.session = session  # scores the take; its words so far: only the rest remains
 
 
 class ScoringProgress(Message):
@@ -112,4 +112,13 @@ class DevicesListed(Message):
     def __init__(self, devices: list[Any], error: str | None = None) -> None:
         super().__init__()
         self.devices = devices
+        self.error = error
+
+
+class WorkerFailed(Message):
+    """A worker met an error it had no message for; the app shows it as one line."""
+
+    def __init__(self, group: str, error: str) -> None:
+        super().__init__()
+        self.group = group  # which worker: "score", "microphone", "engine", ...
         self.error = error

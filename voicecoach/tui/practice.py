@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,6 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Header, Label, ProgressBar, Static
 
 from voicecoach import trace
+from voicecoach.app.speech import can_speak
+from voicecoach.app.take import score_take
 from voicecoach.errors import VoiceCoachError
 from voicecoach.prompts import Prompt
 from voicecoach.tui.format import duration
@@ -29,14 +31,14 @@ from voicecoach.tui.messages import (
     ScoringFailed,
     ScoringProgress,
 )
-from voicecoach.tui.speech import can_speak
-from voicecoach.tui.take import score_take
 from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.widgets.record_panel import RecordPanel
+from voicecoach.tui.workers import thread_worker
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from voicecoach.app.session import TakeSession
     from voicecoach.report import Report
     from voicecoach.tui.app import VoiceCoachApp
 
@@ -173,37 +175,38 @@ class PracticeScreen(Screen[None]):
     def _recording_stopped(self, message: RecordingStopped) -> None:
         self.refresh_bindings()
         if message.path is None or message.seconds < MIN_TAKE_S:
-            if message.streamer is not None:
-                message.streamer.cancel()  # its worker ends after any call in flight
+            if message.session is not None:
+                message.session.discard()  # a decode in flight ends on its own
             self.vc.takes.discard(message.take_id)
             if not message.error:
                 self.notify("That take was too short to score.", severity="warning")
             self._hint()
             return
-        self._begin_processing(message.path, message.take_id, message.streamer)
+        self._begin_processing(message.path, message.take_id, message.session)
 
     # --- scoring: the one swappable step ------------------------------------------------------
 
-    def _begin_processing(self, path: Path, take_id: Any, streamer: Any = None) -> None:
+    def _begin_processing(self, path: Path, take_id: Any,
+                          session: TakeSession | None = None) -> None:
         self.processing = True
         self.vc.takes.scoring(take_id)  # before the worker: it stores "scored"
         trace.mark("db.scoring")
-        self._score(path, take_id, streamer)  # first: screen updates only cost time here
+        self._score(path, take_id, session)  # first: screen updates only cost time here
         self.set_class(True, "-processing")
         self.query_one("#proc-text", Label).update("Processing the take…")
         self.query_one("#proc-bar", ProgressBar).update(progress=0)
         self.refresh_bindings()
         self._hint()
 
-    @work(thread=True, exclusive=True, group="score")
-    def _score(self, path: Path, take_id: Any, streamer: Any = None) -> None:
+    @thread_worker(exclusive=True, group="score")
+    def _score(self, path: Path, take_id: Any, session: TakeSession | None = None) -> None:
         def progress(fraction: float, text: str) -> None:
             self.post_message(ScoringProgress(take_id, fraction, text))
 
         trace.mark("score.start")
         try:
-            report = score_take(path, self.prompt, self.vc.engines, self.vc.settings, progress,
-                                streamer)
+            report = (session.score(self.prompt, progress) if session is not None else
+                      score_take(path, self.prompt, self.vc.engines, self.vc.settings, progress))
         except VoiceCoachError as err:
             self.post_message(ScoringFailed(take_id, str(err)))
             return

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -30,6 +30,7 @@ from voicecoach.playback import SEEK_STEP_S, Output, Player, word_at, word_start
 from voicecoach.report import Finding, Report
 from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.word_transcript import WordTranscript
+from voicecoach.tui.workers import thread_worker
 
 TICK_S = 0.05
 SEVERITY_STYLE = {"major": "bold red", "minor": "yellow", "info": "green"}
@@ -150,7 +151,7 @@ class ReplayScreen(Screen[None]):
         self.tick()
         self.query_one(WordTranscript).focus()
 
-    @work(thread=True, exclusive=True, group="replay-audio")
+    @thread_worker(exclusive=True, group="replay-audio")
     def _load(self, path: Path, output: Output | None) -> None:
         try:
             player = Player.from_file(path, output=output)

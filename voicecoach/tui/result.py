@@ -18,12 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
+from voicecoach.app.feedback import SCORE_ORDER, changes, pace_text, top_tips, went_well
 from voicecoach.errors import VoiceCoachError
 from voicecoach.moments import moment_player, moment_span
 from voicecoach.playback import Player
 from voicecoach.prompts import Prompt
 from voicecoach.report import Report
-from voicecoach.tui.feedback import SCORE_ORDER, changes, pace_text, top_tips, went_well
 from voicecoach.tui.format import clock, delta_text, score_style, truncate
 from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.widgets.transcript import TranscriptView

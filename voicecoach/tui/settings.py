@@ -13,7 +13,7 @@ from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -24,6 +24,7 @@ from voicecoach.config import ENGINES, Settings, load_settings, save_settings, s
 from voicecoach.errors import VoiceCoachError
 from voicecoach.tui.messages import DevicesListed
 from voicecoach.tui.widgets.keys import KeyFooter
+from voicecoach.tui.workers import thread_worker
 
 if TYPE_CHECKING:
     from voicecoach.tui.app import VoiceCoachApp
@@ -180,7 +181,7 @@ class SettingsScreen(Screen["Settings | None"]):
         self.query_one("#input_device", Select).focus()
         self._list_devices()
 
-    @work(thread=True, exclusive=True, group="devices")
+    @thread_worker(exclusive=True, group="devices")
     def _list_devices(self) -> None:
         try:
             from voicecoach.audio.devices import list_input_devices

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -31,7 +31,8 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from voicecoach import trace
-from voicecoach.errors import VoiceCoachError
+from voicecoach.app.session import TakeSession
+from voicecoach.errors import VoiceCoachError, first_line
 from voicecoach.tui.format import clock
 from voicecoach.tui.messages import (
     MicrophoneReady,
@@ -39,8 +40,8 @@ from voicecoach.tui.messages import (
     RecordingStarted,
     RecordingStopped,
 )
-from voicecoach.tui.take import finish_early, start_streaming
 from voicecoach.tui.widgets.level_meter import LevelMeter, MeterReading
+from voicecoach.tui.workers import thread_worker
 
 if TYPE_CHECKING:
     from voicecoach.tui.app import VoiceCoachApp
@@ -60,8 +61,7 @@ class RecordPanel(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.recorder: Any = None
-        self.streamer: Any = None  # transcribes the take while it is recorded
+        self.session: TakeSession | None = None  # the take: recorder + transcriber
         self.take_id: Any = None
         self.path: Path | None = None
         self.elapsed_s = 0.0
@@ -81,6 +81,10 @@ class RecordPanel(Vertical):
     @property
     def vc(self) -> VoiceCoachApp:
         return self.app  # type: ignore[return-value]
+
+    @property
+    def recorder(self) -> Any:
+        return self.session.recorder if self.session is not None else None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="rec-row"):
@@ -112,20 +116,16 @@ class RecordPanel(Vertical):
                 self._warm_lock.release()
         else:  # being opened right now: its worker closes it when done
             threading.Thread(target=self._close_unwanted, daemon=True).start()
-        rec, self.recorder = self.recorder, None
+        session, self.session = self.session, None
         self._poll_timer.pause()
-        if self.streamer is not None:
-            # The take is kept as audio; its report comes later. Wait for a call in
-            # flight: a thread inside the engine's native code at exit can crash.
-            self.streamer.close(timeout=5.0)
-            self.streamer = None
-        if rec is None or self.state != "recording":
-            return
-        try:
-            path = rec.stop()
-        except (VoiceCoachError, OSError):
+        if session is None or self.state != "recording":
+            return  # stopping: the close worker owns the take
+        # The take is kept as audio; its report comes later. The session waits for a
+        # decode in flight: a thread inside the engine's native code at exit can crash.
+        path = session.close()
+        if path is None:
             return  # the partial file stays; Store.recover() finishes it on the next start
-        self.vc.takes.recorded(self.take_id, float(rec.elapsed_s), Path(path),
+        self.vc.takes.recorded(self.take_id, session.elapsed_s, path,
                                "stopped when voicecoach was closed")
 
     # --- the input, opened while the screen is shown -------------------------------------
@@ -143,7 +143,7 @@ class RecordPanel(Vertical):
         if self.state == "idle":
             self._close_warm()
 
-    @work(thread=True, group="microphone")
+    @thread_worker(group="microphone")
     def _open_warm(self) -> None:
         with self._warm_lock:
             source = self._warm
@@ -168,7 +168,7 @@ class RecordPanel(Vertical):
             trace.mark("mic.ready")
         self.post_message(MicrophoneReady(source, bool(source.ready)))
 
-    @work(thread=True, group="microphone")
+    @thread_worker(group="microphone")
     def _close_warm(self) -> None:
         self._close_unwanted()
 
@@ -236,11 +236,10 @@ class RecordPanel(Vertical):
             return False
         trace.mark("key.stop")
         self.state = "stopping"
-        self._close(self.recorder, self.take_id, self._fault, self.streamer)
-        self.streamer = None
+        self._close(self.session, self.take_id, self._fault)
         return True
 
-    @work(thread=True, exclusive=True, group="recorder-open")
+    @thread_worker(exclusive=True, group="recorder-open")
     def _open(self, path: Path, take_id: Any) -> None:
         """No input running yet: wait for the one being opened, or open one now."""
         source = self._take_warm()
@@ -250,6 +249,9 @@ class RecordPanel(Vertical):
             except (VoiceCoachError, OSError) as err:
                 self.post_message(RecordingFailed(str(err)))
                 return
+            except Exception as err:  # noqa: BLE001 - a broken input driver: idle again
+                self.post_message(RecordingFailed(f"{type(err).__name__}: {first_line(err)}"))
+                raise  # and the app's worker error path says it too
         self._record(source, path, take_id)
 
     def _ready_source(self) -> Any:
@@ -267,16 +269,11 @@ class RecordPanel(Vertical):
 
     def _record(self, source: Any, path: Path, take_id: Any) -> None:
         """Start the take on `source`; posts RecordingStarted or RecordingFailed."""
-        streamer = start_streaming(self.vc.engines, self.vc.settings,
-                                   live=self.vc.settings.live_transcript)
+        session = TakeSession(path, self.vc.engines, self.vc.settings,
+                              live=self.vc.settings.live_transcript)
         try:
-            from voicecoach.audio.recorder import Recorder
-
-            recorder = Recorder(path, source, on_block=streamer.feed if streamer else None)
-            recorder.start()
+            session.start(source)
         except (VoiceCoachError, OSError) as err:
-            if streamer is not None:
-                streamer.close()
             self._hand_back(source)
             if isinstance(err, OSError):  # e.g. the data directory's disk is full
                 message = f"cannot record to {path}: {err.strerror or err}"
@@ -284,40 +281,29 @@ class RecordPanel(Vertical):
                 message = str(err)
             self.post_message(RecordingFailed(message))
             return
-        self.post_message(RecordingStarted(recorder, take_id, streamer))
+        self.post_message(RecordingStarted(session, take_id))
 
-    @work(thread=True, group="recorder-close")
-    def _close(self, recorder: Any, take_id: Any, fault: str | None,
-               streamer: Any = None) -> None:
-        path: Path | None
-        try:
-            # The last decoding starts as soon as the streamer has every block, not
-            # after the file is synced and the UI has heard of the stop.
-            path = recorder.stop(on_drained=lambda: finish_early(streamer))
-        except (VoiceCoachError, OSError) as err:
-            fault = fault or str(err)
-            path = getattr(recorder, "out_path", None) or self.path
-        # Read after stop: blocks still queued for the writer count too (reading it
-        # before said "the first 5.9 s were kept" of a 6.0 s take).
-        seconds = float(getattr(recorder, "elapsed_s", 0.0))
-        error = getattr(recorder, "error", None)
-        if error and not fault:
-            fault = str(error)
-        trace.mark("rec.closed", seconds=round(seconds, 3),
-                   overflows=int(getattr(recorder, "overflows", 0)))
-        self._hand_back(recorder.source)
-        self.post_message(RecordingStopped(Path(path) if path else None, take_id, seconds, fault,
-                                           streamer))
+    @thread_worker(group="recorder-close")
+    def _close(self, session: TakeSession, take_id: Any, fault: str | None) -> None:
+        # The last decoding starts as soon as the transcriber has every block, not after
+        # the file is synced and the UI has heard of the stop. The length is read after
+        # the stop: blocks still queued for the writer count too (reading it before said
+        # "the first 5.9 s were kept" of a 6.0 s take).
+        stopped = session.stop()
+        trace.mark("rec.closed", seconds=round(stopped.seconds, 3),
+                   overflows=int(getattr(session.recorder, "overflows", 0)))
+        self._hand_back(session.source)
+        self.post_message(RecordingStopped(stopped.path, take_id, stopped.seconds,
+                                           fault or stopped.error, session))
 
     # --- messages from the workers (they bubble on to the screen) --------------------------
 
     @on(RecordingStarted)
     def _started(self, message: RecordingStarted) -> None:
-        self.recorder = message.recorder
-        self.streamer = message.streamer
-        self.elapsed_s = float(getattr(self.recorder, "elapsed_s", 0.0))
+        self.session = message.session
+        self.elapsed_s = message.session.elapsed_s
         # A running stream's pre-roll is in the take already: audio flows from the key.
-        self._flowing = bool(self.elapsed_s or getattr(message.recorder.source, "ready", 0))
+        self._flowing = bool(self.elapsed_s or getattr(message.session.source, "ready", 0))
         self._live_end = 0.0
         self.state = "recording"
         self._poll_timer.resume()
@@ -336,7 +322,7 @@ class RecordPanel(Vertical):
     @on(RecordingStopped)
     def _stopped(self, message: RecordingStopped) -> None:
         self._poll_timer.pause()
-        self.recorder = None
+        self.session = None
         self.elapsed_s = message.seconds or self.elapsed_s
         self.state = "idle"
         if not self._want_warm:
@@ -362,20 +348,20 @@ class RecordPanel(Vertical):
     # --- polling ----------------------------------------------------------------------------
 
     def _poll(self) -> None:
-        rec = self.recorder
-        if rec is None or self.state != "recording":
+        session = self.session
+        if session is None or self.state != "recording":
             return
-        if not self._flowing and rec.elapsed_s:
+        self.elapsed_s = session.elapsed_s
+        if not self._flowing and self.elapsed_s:
             trace.mark("rec.audio")  # the first block of a microphone opened just now
             self._flowing = True
-        self.elapsed_s = float(getattr(rec, "elapsed_s", 0.0))
-        error = getattr(rec, "error", None)
+        error = session.error
         if error:
             # The device vanished or the disk filled: stop now, keep what was written.
-            self._fault = str(error)
+            self._fault = error
             self.stop()
             return
-        level = MeterReading.of(rec.level())
+        level = MeterReading.of(session.level())
         meter = self.query_one(LevelMeter)
         meter.active = self.elapsed_s > 0  # no reading until the microphone delivers
         meter.reading = level
@@ -399,11 +385,12 @@ class RecordPanel(Vertical):
     def _render_live(self) -> None:
         """The words so far, when the user asked to see them (off by default)."""
         live = self.query_one("#rec-live", Static)
-        show = bool(self.vc.settings.live_transcript and self.streamer is not None
-                    and self.state == "recording")
+        session = self.session
+        show = bool(self.vc.settings.live_transcript and session is not None
+                    and session.streamer is not None and self.state == "recording")
         live.display = show
         if show:
-            words = self.streamer.partial_words()
+            words = session.partial_words()
             self._show(live, Text(" ".join(w.text for w in words[-LIVE_WORDS:]) or "…"))
             new = [round(w.end, 2) for w in words if w.end > self._live_end]
             if new:

@@ -1,4 +1,4 @@
-"""`python -m voicecoach.validate`: the options, the runs, the exit status."""
+"""`python -m tools.validate`: the options, the runs, the exit status."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from voicecoach.validate.checks import Determinism, determinism
-from voicecoach.validate.corpus import REPO, LabeledClip, filler_clips
-from voicecoach.validate.judgments import (
+from tools.validate.checks import Determinism, determinism
+from tools.validate.corpus import REPO, LabeledClip, filler_clips
+from tools.validate.judgments import (
     judgment_problems,
     judgments_table,
     spoken_judgments,
     text_judgments,
     wrong_judgments,
 )
-from voicecoach.validate.measure import ConfigResult, run_config
-from voicecoach.validate.pairs import spoken_pairs, text_pairs
-from voicecoach.validate.real import real_clips
-from voicecoach.validate.tables import (
+from tools.validate.measure import ConfigResult, run_config
+from tools.validate.pairs import spoken_pairs, text_pairs
+from tools.validate.real import real_clips
+from tools.validate.tables import (
     DOCS,
     details,
     failures,
@@ -37,9 +37,9 @@ DETERMINISM_CLIP = {True: "mfa_clip_uhum", False: "mfa-cold-monologue"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    from voicecoach import validate
+    from tools import validate
 
-    parser = argparse.ArgumentParser(prog="python -m voicecoach.validate",
+    parser = argparse.ArgumentParser(prog="python -m tools.validate",
                                      description=validate.__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="the small make-test subset")
     parser.add_argument("--filler-prompt", choices=("off", "on", "all", "default"),
@@ -103,8 +103,8 @@ def corpus_line(clips: list[LabeledClip], quick: bool, engines: list[str], model
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from tools.synth import available_voices
     from voicecoach.config import Settings
-    from voicecoach.synth import available_voices
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tools.bench_app.audiocheck import clip_offset, worst_window_match
+from tools.bench_app.clips import Clip
+from tools.bench_app.terminal import TerminalApp, VirtualMic
 from voicecoach.asr.base import SAMPLE_RATE
-from voicecoach.bench_app.audiocheck import clip_offset, worst_window_match
-from voicecoach.bench_app.clips import Clip
-from voicecoach.bench_app.terminal import TerminalApp, VirtualMic
 
 # What the benchmark reads on the screen.
 # A score row of the result screen (an answer too short to judge has no "overall").

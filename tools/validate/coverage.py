@@ -1,6 +1,6 @@
 """Key-point coverage measured on the labeled sentences in tests/corpus/keypoints.toml.
 
-    python -m voicecoach.validate.coverage [--misses]
+    python -m tools.validate.coverage [--misses]
 
 Each sentence is judged against every key point of its prompt. Precision: of the key
 points found, the share the sentence makes; recall: of the key points it makes, the
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from voicecoach.validate.corpus import load_toml
+from tools.validate.corpus import load_toml
 
 Matcher = Callable[..., bool]
 
@@ -65,7 +65,7 @@ MATCHERS: dict[str, Matcher] = {"phrases (before)": _phrases_only,
 
 
 def measure(matcher: Matcher, split: str | None = None) -> Tally:
-    from voicecoach.analysis.synthetic import words_from_text
+    from tools.synthetic import words_from_text
     from voicecoach.analysis.text import build_transcript
     from voicecoach.prompts import load_prompts
 
@@ -109,7 +109,7 @@ def table() -> tuple[list[str], dict[str, Tally]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m voicecoach.validate.coverage")
+    parser = argparse.ArgumentParser(prog="python -m tools.validate.coverage")
     parser.add_argument("--misses", action="store_true", help="list every error")
     args = parser.parse_args(argv)
     lines, tallies = table()

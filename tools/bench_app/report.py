@@ -8,7 +8,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from voicecoach.bench_app.takes import STAGES
+from tools.bench_app.takes import STAGES
 
 BEGIN, END = "<!-- bench_app:begin -->", "<!-- bench_app:end -->"
 
@@ -113,7 +113,7 @@ def _row(measure: str, answer: str, values: list[float], takes: list[dict[str, A
 
 def write_doc(path: Path, text: str, argv: list[str]) -> Path:
     """Put `text` between the benchmark's markers in `path` (a new section if none)."""
-    command = " ".join(["python -m voicecoach.bench_app", *argv]).strip()
+    command = " ".join(["python -m tools.bench_app", *argv]).strip()
     body = f"{BEGIN}\n`{command}`\n\n{text}\n{END}"
     doc = path.read_text(encoding="utf-8") if path.exists() else ""
     if BEGIN in doc and END in doc:

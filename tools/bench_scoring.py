@@ -1,6 +1,6 @@
 """Benchmark: scoring a 5-minute answer must take under 50 ms.
 
-`python -m voicecoach.bench_scoring`; exits 1 when the median is over budget.
+`python -m tools.bench_scoring`; exits 1 when the median is over budget.
 
 Scoring runs after every take and on every re-score of the history, so it must feel
 instant next to transcription. The transcript is built from text with realistic
@@ -15,9 +15,9 @@ import statistics
 import sys
 import time
 
+from tools.synthetic import synthetic_report, words_from_text
 from voicecoach.analysis.fillers import find_filled_pauses
 from voicecoach.analysis.scoring import score_report
-from voicecoach.analysis.synthetic import synthetic_report, words_from_text
 from voicecoach.audio.islands import Island
 from voicecoach.prompts import get_prompt
 
@@ -76,7 +76,7 @@ def _copy(report):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m voicecoach.bench_scoring",
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_scoring",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args(argv)

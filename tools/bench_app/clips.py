@@ -61,7 +61,7 @@ def build(kind: str, nominal_s: int, workdir: Path, real_dir: Path) -> Clip:
 
 
 def _synthetic(nominal_s: int, workdir: Path) -> np.ndarray:
-    from voicecoach.synth import SAMPLE_ANSWER, speak
+    from tools.synth import SAMPLE_ANSWER, speak
 
     sentences = [s for s in SAMPLE_ANSWER if isinstance(s, str)]
     breath = np.zeros(int(BREATH_S * SAMPLE_RATE), dtype=np.float32)
@@ -99,9 +99,9 @@ def _cached_speech(text: str, voice: str, workdir: Path, speak: object) -> np.nd
 
 
 def _real(nominal_s: int, real_dir: Path) -> np.ndarray:
+    from tools.synth import trim
     from voicecoach.audio.io import load_audio
     from voicecoach.audio.vad import speech_regions
-    from voicecoach.synth import trim
 
     sources = [real_dir / name for name in REAL_CLIPS if (real_dir / name).exists()]
     if not sources:

@@ -1,4 +1,4 @@
-"""Validation of the scorer against a labeled corpus: `python -m voicecoach.validate`.
+"""Validation of the scorer against a labeled corpus: `python -m tools.validate`.
 
 The corpus (tests/corpus/) is synthetic speech with exact labels (espeak-ng and flite
 voices, synthesized into tests/.cache/corpus/) and real recorded speech with labels
@@ -26,7 +26,7 @@ phrases), measure (one report against its labels), checks (determinism), pairs,
 tables (output and targets), cli.
 """
 
-from voicecoach.validate.corpus import (
+from tools.validate.corpus import (
     TARGET_PAUSE_S,
     Label,
     LabeledClip,
@@ -34,10 +34,10 @@ from voicecoach.validate.corpus import (
     load_toml,
     synthesize,
 )
-from voicecoach.validate.measure import ClipResult, evaluate, match
-from voicecoach.validate.pairs import text_pairs
-from voicecoach.validate.real import real_clips
-from voicecoach.validate.tables import prompt_helps
+from tools.validate.measure import ClipResult, evaluate, match
+from tools.validate.pairs import text_pairs
+from tools.validate.real import real_clips
+from tools.validate.tables import prompt_helps
 
 __all__ = ["TARGET_PAUSE_S", "ClipResult", "Label", "LabeledClip", "evaluate",
            "filler_clips", "load_toml", "match", "prompt_helps", "real_clips",

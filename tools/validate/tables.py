@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from voicecoach.validate.checks import Determinism
-from voicecoach.validate.corpus import REPO
-from voicecoach.validate.measure import TRACES, ConfigResult
-from voicecoach.validate.pairs import PairResult
+from tools.validate.checks import Determinism
+from tools.validate.corpus import REPO
+from tools.validate.measure import TRACES, ConfigResult
+from tools.validate.pairs import PairResult
 
 DOCS = REPO / "docs" / "scoring.md"
 DOC_BEGIN = "<!-- validation:begin -->"

@@ -15,7 +15,7 @@ take (the app loads it once per session). Also measured: the TUI's cold start to
 first interactive frame, and with `--soak`, a long recording from a PulseAudio virtual
 microphone with streaming running, to count PortAudio input overflows.
 
-Run: `python -m voicecoach.bench_latency [--clip FILE] [--quick] [--soak [MINUTES]]`.
+Run: `python -m tools.bench_latency [--clip FILE] [--quick] [--soak [MINUTES]]`.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def build_clips(workdir: Path, quick: bool) -> list[tuple[str, Path]]:
     Each ends with STOP_AFTER_S of silence: the moment the speaker reaches for the stop
     key. Cached in `workdir` across runs.
     """
-    from voicecoach.synth import SAMPLE_ANSWER
+    from tools.synth import SAMPLE_ANSWER
 
     workdir.mkdir(parents=True, exist_ok=True)
     if quick:
@@ -100,8 +100,8 @@ def without_stop_pause(clip: Path) -> Path:
 def _clip(path: Path, parts: list[tuple[list, str, int]]) -> Path:
     if path.exists():
         return path
+    from tools.synth import build_answer
     from voicecoach.audio.io import save_wav
-    from voicecoach.synth import build_answer
 
     pieces = []
     for i, (sentences, voice, wpm) in enumerate(parts):
@@ -355,8 +355,9 @@ def soak(long_clip: Path, sink: str = SOAK_SINK,
 
 def run_child(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run one measurement in a fresh process (its own peak RSS); return its JSON."""
-    out = subprocess.run([sys.executable, "-m", "voicecoach.bench_latency", *args],
+    out = subprocess.run([sys.executable, "-m", "tools.bench_latency", *args],
                          capture_output=True, text=True, check=False,
+                         cwd=Path(__file__).resolve().parents[1],  # where `tools` imports from
                          env={**os.environ, **(env or {})})
     if out.returncode != 0:
         tail = out.stderr.strip().splitlines()[-3:]
@@ -365,7 +366,7 @@ def run_child(args: list[str], env: dict[str, str] | None = None) -> dict[str, A
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
-    from voicecoach.wer import word_error_rate
+    from tools.wer import word_error_rate
 
     batch_text = {(r["clip"], r["engine"]): r["text"] for r in rows if r["mode"] == "batch"}
     head = ("| answer | mode | engine | stop → report | real-time factor | engine calls "
@@ -400,7 +401,7 @@ def ratios(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m voicecoach.bench_latency",
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_latency",
                                      description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clip", type=Path, help="an answer to replay instead of the "

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from voicecoach.validate.align import (
+from tools.validate.align import (
     Invented,
     hypothesis_tokens,
     invented_phrases,
     reference_tokens,
     wer_counts,
 )
-from voicecoach.validate.corpus import TARGET_PAUSE_S, Label, LabeledClip
+from tools.validate.corpus import TARGET_PAUSE_S, Label, LabeledClip
 
 MATCH_TOLERANCE_S = 0.4  # Whisper's word times for fillers are this loose (measured)
 PAUSE_TOLERANCE_S = 0.3

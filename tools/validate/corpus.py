@@ -1,5 +1,5 @@
 """The labeled corpus: synthetic clips built from tests/corpus/fillers.toml, real ones
-from tests/corpus/real.toml (see `voicecoach.validate.real`).
+from tests/corpus/real.toml (see `tools.validate.real`).
 
 A synthetic clip's audio is synthesized with espeak-ng and flite voices into
 tests/.cache/corpus/ (git-ignored), so every filler and inserted pause has an exact,
@@ -97,9 +97,9 @@ def said_text(parts: list) -> str:
 
 def synthesize(clip_id: str, parts: list, voice: str) -> LabeledClip:
     """Build (or reuse from the cache) one clip and its labels."""
+    from tools.synth import speak
     from voicecoach.asr.base import SAMPLE_RATE
     from voicecoach.audio.io import save_wav
-    from voicecoach.synth import speak
 
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     key = hashlib.sha256(json.dumps([parts, voice, JOIN_GAP_S]).encode()).hexdigest()[:12]

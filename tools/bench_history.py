@@ -1,6 +1,6 @@
 """Benchmark: open the history screen on 2,000 takes, then filter and sort it.
 
-    python -m voicecoach.bench_history [--takes 2000] [--runs 5]
+    python -m tools.bench_history [--takes 2000] [--runs 5]
 
 Seeds a temporary store through the Store API with takes spread over a year, each
 with a full-size report (about 150 words), then drives the screen with Textual's

@@ -1,8 +1,8 @@
 """Benchmark through the app itself: real TUI, real terminal, real microphone path.
 
-    python -m voicecoach.bench_app                          # full run, ~90 min
-    python -m voicecoach.bench_app --lengths 30 --takes 2   # a quick subset
-    python -m voicecoach.bench_app --write-doc              # also update docs/performance.md
+    python -m tools.bench_app                          # full run, ~90 min
+    python -m tools.bench_app --lengths 30 --takes 2   # a quick subset
+    python -m tools.bench_app --write-doc              # also update docs/performance.md
 
 voicecoach runs in tmux (a server of its own) with private HOME/XDG/data/config
 directories, recording through PortAudio -> ALSA -> PulseAudio from a null sink of
@@ -29,10 +29,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from voicecoach.bench_app import clips as clip_builder
-from voicecoach.bench_app.report import render, write_doc
-from voicecoach.bench_app.takes import Take, home_ready, one_take, open_practice
-from voicecoach.bench_app.terminal import ROOT, TerminalApp, VirtualMic, app_env
+from tools.bench_app import clips as clip_builder
+from tools.bench_app.report import render, write_doc
+from tools.bench_app.takes import Take, home_ready, one_take, open_practice
+from tools.bench_app.terminal import ROOT, TerminalApp, VirtualMic, app_env
 
 
 def _real_audio() -> Path:
@@ -47,7 +47,7 @@ DEFAULT_REAL = _real_audio()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m voicecoach.bench_app",
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_app",
                                      description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lengths", default="30,90,300",

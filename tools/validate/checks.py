@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from voicecoach.validate.corpus import LabeledClip
+from tools.validate.corpus import LabeledClip
 
 
 @dataclass

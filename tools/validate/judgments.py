@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from voicecoach.validate.corpus import load_toml, synthesize
-from voicecoach.validate.pairs import SNIPPET_RULES, snippet_engine
+from tools.validate.corpus import load_toml, synthesize
+from tools.validate.pairs import SNIPPET_RULES, snippet_engine
 
 
 @dataclass
@@ -62,9 +62,9 @@ def _judged(item: dict, mode: str, report) -> Judged:
 
 
 def text_judgments() -> list[Judged]:
+    from tools.synthetic import report_from_text
     from voicecoach.analysis.rules import ScoringRules
     from voicecoach.analysis.scoring import score_report
-    from voicecoach.analysis.synthetic import report_from_text
     from voicecoach.prompts import get_prompt
 
     rules = ScoringRules().with_overrides(SNIPPET_RULES)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from voicecoach.validate.corpus import load_toml, synthesize
+from tools.validate.corpus import load_toml, synthesize
 
 # The pairs are snippets of an answer, each checking rules on purpose: judged whatever
 # their length (an app's answer below the minimum gets no structure verdict).
@@ -43,9 +43,9 @@ class PairResult:
 
 
 def text_pairs() -> list[PairResult]:
+    from tools.synthetic import report_from_text
     from voicecoach.analysis.rules import ScoringRules
     from voicecoach.analysis.scoring import score_report
-    from voicecoach.analysis.synthetic import report_from_text
     from voicecoach.prompts import get_prompt
 
     out = []

@@ -1,7 +1,7 @@
 """Batch benchmark: per engine, load time, transcription time, real-time factor, peak RSS.
 
 Each engine runs in its own process so peak RSS is that engine's alone.
-Run: `voicecoach bench` or `python -m voicecoach.bench [--clip FILE]`.
+Run from a checkout: `make bench` or `python -m tools.bench [--clip FILE]`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 from voicecoach.config import ENGINES, Settings
+
+ROOT = Path(__file__).resolve().parents[1]  # the checkout: `-m tools.bench` resolves here
 
 
 def measure(engine_name: str, clip: Path, model: str = "tiny.en") -> dict[str, float | str]:
@@ -44,9 +46,9 @@ def measure(engine_name: str, clip: Path, model: str = "tiny.en") -> dict[str, f
 
 
 def sample_clip(directory: Path) -> Path:
-    """The ~90 s synthesized answer from `voicecoach.synth`."""
+    """The ~90 s synthesized answer from `tools.synth`."""
+    from tools.synth import SAMPLE_ANSWER, build_answer
     from voicecoach.audio.io import save_wav
-    from voicecoach.synth import SAMPLE_ANSWER, build_answer
 
     path = directory / "answer-90s.wav"
     samples, _ = build_answer(SAMPLE_ANSWER, wpm=160)
@@ -66,8 +68,8 @@ def run(clip: str | None = None, engines: list[str] | None = None) -> int:
         for name in engines:
             print(f"timing {name} ...", file=sys.stderr, flush=True)
             out = subprocess.run(
-                [sys.executable, "-m", "voicecoach.bench", "--child", name, str(path)],
-                capture_output=True, text=True, check=False,
+                [sys.executable, "-m", "tools.bench", "--child", name, str(path)],
+                capture_output=True, text=True, check=False, cwd=ROOT,
             )
             if out.returncode != 0:
                 print(f"{name}: failed: {out.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
@@ -90,7 +92,7 @@ def format_table(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m voicecoach.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
     parser.add_argument("--clip", help="audio file (default: a synthesized ~90 s answer)")
     parser.add_argument("--engine", choices=ENGINES, action="append")
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "CLIP"), help=argparse.SUPPRESS)

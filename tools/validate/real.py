@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from voicecoach.asr.base import norm
-from voicecoach.validate.align import is_filler
-from voicecoach.validate.corpus import (
+from tools.validate.align import is_filler
+from tools.validate.corpus import (
     CORPUS_DIR,
     Label,
     LabeledClip,
     load_toml,
 )
+from voicecoach.asr.base import norm
 
 # Discourse fillers a transcript marks as such by its spelling ("we're just yknow
 # there's ..."); elsewhere "you know" may be words, so a discourse flag is not judged.

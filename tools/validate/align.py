@@ -1,6 +1,6 @@
 """Transcript against reference, word by word: WER and invented phrases.
 
-Both sides are normalized the same way (voicecoach.wer's tokens, a few spellings
+Both sides are normalized the same way (tools.wer's tokens, a few spellings
 Whisper and the transcripts write differently, spelled-out letters joined) and filled
 pauses are left out of both: they are measured on their own, and a reference that
 omits them (a non-verbatim transcript) must not turn a heard "um" into an error.
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
+from tools.wer import edit_distance, normalize_words
 from voicecoach.asr.base import FILLED_PAUSES, Word, norm
-from voicecoach.wer import edit_distance, normalize_words
 
 _FILLED = frozenset(FILLED_PAUSES)
 # Transcript spellings that differ from Whisper's for the same words. "'er" is "her"

@@ -1,6 +1,7 @@
 """What the result screen says: top tips, what went well, change since last take.
 
-Pure functions over Reports (no Textual), shared by the result and drill screens.
+Pure functions over Reports (no Textual), shared by the result and drill screens and
+the CLI's scorecard (the same top fixes in both front ends).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from voicecoach.report import SCORE_NAMES as SCORE_ORDER
 from voicecoach.report import Finding, Report
 
 SEVERITY_RANK = {"major": 0, "minor": 1, "info": 2}
+TOP_FIXES = 3
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,16 @@ class Change:
         return (self.delta > 0) == self.better_when_higher
 
 
-def top_tips(report: Report, n: int = 3) -> list[Tip]:
-    """The faults to fix first: most severe first, the scorer's order within a severity."""
-    faults = [f for f in report.findings if f.severity in ("major", "minor")]
+def top_fixes(findings: list[Finding], n: int = TOP_FIXES) -> list[Finding]:
+    """The faults to fix first: most severe first, the scorer's order within a severity
+    (its own priority). The one ranking: the TUI's tips and the CLI's scorecard."""
+    faults = [f for f in findings if f.severity in ("major", "minor")]
     ranked = sorted(enumerate(faults), key=lambda p: (SEVERITY_RANK.get(p[1].severity, 3), p[0]))
-    return [_tip(f) for _, f in ranked[:n]]
+    return [f for _, f in ranked[:n]]
+
+
+def top_tips(report: Report, n: int = TOP_FIXES) -> list[Tip]:
+    return [_tip(f) for f in top_fixes(report.findings, n)]
 
 
 def _tip(f: Finding) -> Tip:

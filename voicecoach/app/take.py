@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voicecoach import trace
+from voicecoach.app.engine import EngineService
 from voicecoach.config import Settings
 from voicecoach.errors import VoiceCoachError
-from voicecoach.tui.engine import EngineService
 
 if TYPE_CHECKING:
     from voicecoach.prompts import Prompt
