@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from voicecoach.analysis.keypoint_senses import SENSES
 from voicecoach.analysis.pauses import FUNCTION_WORDS
-from voicecoach.analysis.phrases import Match, _pattern, lexicon
+from voicecoach.analysis.phrases import Match, lexicon, pattern
 from voicecoach.analysis.text import Transcript
 from voicecoach.prompts import KeyPoint
 
@@ -67,7 +67,7 @@ class Cues:
 
 
 def _strong(phrase: str) -> bool:
-    tokens = [t.rstrip("*") for t in _pattern(phrase)]
+    tokens = [t.rstrip("*") for t in pattern(phrase)]
     content = [t for t in tokens if t not in GENERIC]
     return len(content) >= 2 or (len(tokens) == 1 and tokens[0] in SPECIFIC)
 
@@ -75,7 +75,7 @@ def _strong(phrase: str) -> bool:
 @lru_cache(maxsize=1024)
 def cues_for(prompt_id: str, kp: KeyPoint) -> Cues:
     phrases = tuple(dict.fromkeys((*kp.phrases, *SENSES.get((prompt_id, kp.id), ()))))
-    label = {stem(t) for t in _pattern(kp.label) if t not in GENERIC and len(t) > 2}
+    label = {stem(t) for t in pattern(kp.label) if t not in GENERIC and len(t) > 2}
     return Cues(phrases, frozenset(p for p in phrases if _strong(p)), frozenset(label))
 
 
@@ -99,10 +99,11 @@ def weigh_sentence(tr: Transcript, cues: Cues, first: int, last: int
         at = Match(m.phrase, m.first + first, m.last + first)
         if _negated(tr, at.first):
             continue
-        w = 2 if m.phrase in cues.strong else 1
-        weight += w
+        strong = m.phrase in cues.strong
+        weight += 2 if strong else 1
         used.update(range(m.first, m.last + 1))
-        if best is None or w == 2 > (1 if best.phrase not in cues.strong else 2):
+        # Evidence: the first cue, or the first specific one after common ones.
+        if best is None or (strong and best.phrase not in cues.strong):
             best = at
     # Label words support a cue but never make the point alone ("payments" and
     # "scoring" are in the latency point's label and in any fraud answer).
