@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from voicecoach.asr.base import SAMPLE_RATE
-from voicecoach.audio.recorder import wav_header
+from voicecoach.audio.takefile import wav_header
 from voicecoach.audio.vad import Span
 from voicecoach.config import MAX_ANSWER_S
 

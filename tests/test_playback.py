@@ -23,14 +23,8 @@ from conftest import JFK
 
 from voicecoach.asr.base import SAMPLE_RATE, Word
 from voicecoach.audio.io import load_audio
-from voicecoach.playback import (
-    SLACK_S,
-    Player,
-    PullOutput,
-    SoundDeviceOutput,
-    word_at,
-    word_starts,
-)
+from voicecoach.audio.output import SLACK_S, PullOutput, SoundDeviceOutput
+from voicecoach.playback import Player, word_at, word_starts
 
 ROOT = Path(__file__).resolve().parents[1]
 SR = SAMPLE_RATE

@@ -18,7 +18,8 @@ import soundfile as sf
 from conftest import JFK
 
 from voicecoach.asr.base import SAMPLE_RATE
-from voicecoach.audio.recorder import ArraySource, FileSource, Level, Recorder
+from voicecoach.audio.recorder import Level, Recorder
+from voicecoach.audio.sources import ArraySource, FileSource
 from voicecoach.audio.takefile import partial_path_for, recover_unfinished, wav_header
 from voicecoach.errors import AudioInputError
 
@@ -184,7 +185,8 @@ def test_a_slow_hook_does_not_delay_the_disk(tmp_path):
 KILLED_RECORDER = """
 import sys, time
 from pathlib import Path
-from voicecoach.audio.recorder import FileSource, Recorder
+from voicecoach.audio.recorder import Recorder
+from voicecoach.audio.sources import FileSource
 rec = Recorder(Path(sys.argv[1]), FileSource(sys.argv[2], realtime=True))
 rec.start()
 print("started", flush=True)
@@ -313,7 +315,7 @@ def run_python(code: str, env: dict[str, str] | None = None) -> subprocess.Compl
 
 def test_unknown_device_is_a_one_line_device_error(tmp_path):
     from voicecoach.audio.devices import resolve_input_device
-    from voicecoach.audio.recorder import MicrophoneSource
+    from voicecoach.audio.sources import MicrophoneSource
     from voicecoach.errors import DeviceError
 
     with pytest.raises(DeviceError) as err:
@@ -351,7 +353,8 @@ def test_no_input_device_is_a_one_line_device_error(tmp_path):
     code = """
 from pathlib import Path
 from voicecoach.audio.devices import list_input_devices, resolve_input_device
-from voicecoach.audio.recorder import MicrophoneSource, Recorder
+from voicecoach.audio.recorder import Recorder
+from voicecoach.audio.sources import MicrophoneSource
 from voicecoach.errors import DeviceError
 for call in (list_input_devices, lambda: resolve_input_device(""),
              lambda: Recorder(Path("%s"), MicrophoneSource()).start()):

@@ -16,7 +16,8 @@ import pytest
 from conftest import small_tmpfs
 from test_store import make_report, wav
 
-from voicecoach.store.db import REIMPORTED, Store
+from voicecoach.store.db import Store
+from voicecoach.store.records import REIMPORTED
 from voicecoach.store.salvage import recover_available
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -264,7 +264,8 @@ def record_and_stream(engine, path: Path, tmp_path: Path, settings: Settings,
                       speed: float | None = None, **options):
     """The recorder's pipeline as the app runs it: paced at `speed` x real time, or as
     fast as possible (None)."""
-    from voicecoach.audio.recorder import FileSource, Recorder
+    from voicecoach.audio.recorder import Recorder
+    from voicecoach.audio.sources import FileSource
 
     st = StreamingTranscriber(engine, settings, StreamingOptions(**options))
     source = FileSource(path, realtime=speed is not None, speed=speed or 1.0)

@@ -21,7 +21,7 @@ from textual.widgets import Input, Select, Static, Switch
 
 from voicecoach.asr.base import SAMPLE_RATE, Word
 from voicecoach.audio.io import load_audio
-from voicecoach.audio.recorder import ArraySource, FileSource
+from voicecoach.audio.sources import ArraySource, FileSource
 from voicecoach.audio.vad import Span
 from voicecoach.config import Settings, load_settings
 from voicecoach.errors import DeviceError
@@ -171,9 +171,10 @@ async def test_home_practice_record_result_and_try_again(make_app, store: Store)
 
         await pilot.press("escape")  # result -> home, which now counts the prompt practiced
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), what="home again")
-        # jfk is under the judged minimum: no overall is stored, so home shows no score.
+        # jfk is under the judged minimum: practiced, with no overall score to show.
         assert store.takes(prompt_id="country")[0].overall is None
-        assert "country" not in app.last_scores()
+        assert app.last_scores() == {"country": None}
+        assert "last take too short to judge" in text_of(app, "#preview")
         assert "1 practiced" in text_of(app, "#home-status")
         await pilot.press("h")  # and every take is in the history
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryScreen",
@@ -203,7 +204,8 @@ async def test_drill_of_two_prompts_with_short_times(make_app, store: Store) -> 
         await pilot.click("#drill-start")
         await wait_for(pilot, lambda: isinstance(app.screen, DrillScreen), what="drill")
         drill = app.screen
-        assert drill.phase == "think"
+        # The drill opens on its think time (on a loaded machine the 1 s may be over).
+        assert drill.index == 0 and drill.phase in ("think", "answer")
         assert {p.id for p in drill.plan.prompts} == {"design-fraud", "design-feed"}
         # Think time runs out by itself, then the answer records and stops by itself.
         await wait_for(pilot, lambda: drill.phase == "answer", 5, "answer phase")

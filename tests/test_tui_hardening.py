@@ -26,10 +26,11 @@ from test_tui_app import SIZE, make_prompts, start_take, text_of, wait_for
 from voicecoach.app.sources import microphone_source
 from voicecoach.app.takes import WAITING, TakeLog
 from voicecoach.audio.io import load_audio
-from voicecoach.audio.recorder import partial_path_for, wav_header
+from voicecoach.audio.takefile import partial_path_for, wav_header
 from voicecoach.config import Settings
 from voicecoach.errors import ModelError
-from voicecoach.store.db import INTERRUPTED, Store
+from voicecoach.store.db import Store
+from voicecoach.store.records import INTERRUPTED
 from voicecoach.tui.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]

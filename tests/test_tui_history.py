@@ -14,7 +14,8 @@ from conftest import Host
 from history_seed import DRIFT, JFK_PROMPT, SEED_SETTINGS, seed_store
 from textual.widgets import Input, OptionList, Select
 
-from voicecoach.playback import PullOutput, word_at, word_starts
+from voicecoach.audio.output import PullOutput
+from voicecoach.playback import word_at, word_starts
 from voicecoach.prompts import load_prompts
 from voicecoach.store.db import DB_NAME, Store
 from voicecoach.tui.compare import CompareScreen

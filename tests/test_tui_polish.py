@@ -208,7 +208,7 @@ async def test_play_back_plays_and_the_footer_shows_the_seek_keys(app_with_take)
     the footer (the transcript's own arrow keys hid them)."""
     from textual.widgets._footer import FooterKey
 
-    from voicecoach.playback import PullOutput
+    from voicecoach.audio.output import PullOutput
     from voicecoach.prompts import get_prompt
     from voicecoach.tui.replay import ReplayScreen
     from voicecoach.tui.result import ResultScreen

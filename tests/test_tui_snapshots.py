@@ -25,10 +25,11 @@ from textual.widgets import Input
 
 from voicecoach.asr.base import SAMPLE_RATE, Word
 from voicecoach.audio.io import save_wav
+from voicecoach.audio.output import PullOutput
 from voicecoach.audio.vad import Span
 from voicecoach.config import Settings
 from voicecoach.history import prompt_lookup, to_rows
-from voicecoach.playback import Player, PullOutput
+from voicecoach.playback import Player
 from voicecoach.prompts import get_prompt, load_prompts
 from voicecoach.report import Filler, Finding, Metrics, Report
 from voicecoach.store.db import DB_NAME, Store

@@ -273,7 +273,8 @@ def test_a_take_is_transcribed_while_it_is_recorded(faster_engine, tmp_path: Pat
 
     from tools.wer import word_error_rate
     from voicecoach.app.take import score_take, start_streaming
-    from voicecoach.audio.recorder import FileSource, Recorder
+    from voicecoach.audio.recorder import Recorder
+    from voicecoach.audio.sources import FileSource
 
     settings = Settings()
     engines = EngineService(lambda *_: faster_engine)

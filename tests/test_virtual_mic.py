@@ -24,7 +24,8 @@ from conftest import cached_answer
 from tools.wer import word_error_rate
 from voicecoach.asr.base import SAMPLE_RATE
 from voicecoach.audio.devices import divert_stderr
-from voicecoach.audio.recorder import MicrophoneSource, Recorder
+from voicecoach.audio.recorder import Recorder
+from voicecoach.audio.sources import MicrophoneSource
 from voicecoach.config import Settings
 from voicecoach.pipeline import score_file
 

@@ -23,7 +23,8 @@ from conftest import cached_answer
 
 from tools.bench_app.audiocheck import clip_offset, worst_window_match
 from voicecoach.audio.io import load_audio
-from voicecoach.audio.recorder import PREROLL_S, MicrophoneSource, Recorder
+from voicecoach.audio.recorder import Recorder
+from voicecoach.audio.sources import PREROLL_S, MicrophoneSource
 from voicecoach.config import Settings
 from voicecoach.store.db import Store
 

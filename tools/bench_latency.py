@@ -179,7 +179,8 @@ def measure(mode: str, engine_name: str, clip: Path, paced_batch: bool = False,
     """Record `clip` through the Recorder and time stop -> report, in this process."""
     from voicecoach.asr.models import load_engine
     from voicecoach.audio.io import Audio, load_audio
-    from voicecoach.audio.recorder import FileSource, Recorder
+    from voicecoach.audio.recorder import Recorder
+    from voicecoach.audio.sources import FileSource
     from voicecoach.pipeline import score_audio, score_file, transcribe_options
     from voicecoach.streaming import StreamingTranscriber
 
@@ -317,7 +318,8 @@ def soak(long_clip: Path, sink: str = SOAK_SINK,
     """
     from voicecoach.asr.models import load_engine
     from voicecoach.audio.io import Audio
-    from voicecoach.audio.recorder import MicrophoneSource, Recorder
+    from voicecoach.audio.recorder import Recorder
+    from voicecoach.audio.sources import MicrophoneSource
     from voicecoach.pipeline import transcribe_options
     from voicecoach.streaming import StreamingTranscriber
 

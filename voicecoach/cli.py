@@ -110,7 +110,8 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from voicecoach.asr.models import list_models, models_dir
+    from voicecoach.asr.models import list_models
+    from voicecoach.paths import models_dir
 
     infos = list_models()
     print(f"models directory: {models_dir()}")

@@ -1,5 +1,9 @@
 """User settings: TOML in the user's config directory, overridable by environment.
 
+The file has one table per concern (`SECTIONS`): `[engine]`, `[audio]`, `[practice]`,
+`[delivery]`, and `[scoring]` for the scoring rules. A file from before the sections
+(every setting at the top level) still loads; saving writes the sections.
+
 Every field can be overridden by `VOICECOACH_<FIELD>` (upper case), e.g.
 `VOICECOACH_ENGINE=openai-whisper`; `VOICECOACH_SCORING` takes the `[scoring]` table
 as TOML (`run_on_words = 50, hedges = ["maybe"]`). Paths follow platformdirs.
@@ -12,6 +16,7 @@ allocate without bound.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 from dataclasses import asdict, dataclass, field, fields
@@ -39,6 +44,15 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "min_pause_s": (0.1, 10.0),
     "long_pause_s": (0.1, 60.0),
 }
+# Which table of settings.toml holds each setting; `[scoring]` holds the scoring rules
+# (voicecoach.analysis.rules.ScoringRules, docs/scoring.md).
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "engine": ("engine", "model", "beam_size", "filler_prompt"),
+    "audio": ("input_device", "vad_aggressiveness", "min_pause_s", "long_pause_s"),
+    "practice": ("think_s", "answer_s", "live_transcript"),
+    "delivery": ("pace_min_wpm", "pace_max_wpm", "filler_words"),
+}
+SECTION_OF = {name: section for section, names in SECTIONS.items() for name in names}
 MAX_TEXT = 200  # model name, input device
 MAX_FILLER_WORDS, MAX_WORD = 100, 40
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -156,12 +170,19 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
             raise SettingsError(f"cannot read {path}: {err.strerror or err}") from None
         known = {f.name for f in fields(Settings)}
         for name, value in loaded.items():
-            if name in known:
+            if name in SECTIONS and isinstance(value, dict):
+                for key, inner in value.items():
+                    if SECTION_OF.get(key) == name:
+                        values[key] = inner
+                        where[key] = f"{path}: [{name}] {key} = {_short(inner)}"
+                    else:
+                        lines.append(f"{path}: [{name}] {_unknown(key)}")
+            elif name in known:  # the scoring table, or a file from before the sections
                 values[name] = value
                 where[name] = (str(path) if name == "scoring"
                                else f"{path}: {name} = {_short(value)}")
             else:
-                lines.append(f"{path}: unknown setting {name!r}")
+                lines.append(f"{path}: {_unknown(name)}")
     for f in fields(Settings):
         var = f"VOICECOACH_{f.name.upper()}"
         raw = environ.get(var)
@@ -186,6 +207,14 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     if isinstance(settings.long_pause_s, int):
         settings.long_pause_s = float(settings.long_pause_s)
     return settings
+
+
+def _unknown(name: str) -> str:
+    """"unknown setting 'x'", with where a known one belongs or the nearest name."""
+    if name in SECTION_OF:
+        return f"setting {name!r} belongs in [{SECTION_OF[name]}]"
+    near = difflib.get_close_matches(name, list(SECTION_OF) + list(SECTIONS), n=1)
+    return f"unknown setting {name!r}" + (f" (did you mean {near[0]!r}?)" if near else "")
 
 
 def _parse_env(name: str, raw: str, default: object) -> object:
@@ -224,6 +253,10 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     from voicecoach.private import private_dir, write_private
 
     path = path or settings_path()
+    values = asdict(settings.validate())
+    tables: dict[str, Any] = {section: {name: values[name] for name in names}
+                              for section, names in SECTIONS.items()}
+    tables["scoring"] = values["scoring"]
     private_dir(path.parent, tighten=True)
-    write_private(path, tomli_w.dumps(asdict(settings.validate())))
+    write_private(path, tomli_w.dumps(tables))
     return path

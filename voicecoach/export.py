@@ -19,6 +19,7 @@ from voicecoach import __version__, svgcharts, timefmt
 from voicecoach.errors import VoiceCoachError
 from voicecoach.history import SCORE_NAMES, PromptInfo, TakeRow, prompt_lookup, to_row
 from voicecoach.marks import Token, transcript_tokens
+from voicecoach.paths import exports_dir
 from voicecoach.report import Report
 
 FORMATS = ("md", "html")
@@ -418,8 +419,3 @@ def export_to_folder(store: Any, folder: Path, fmt: str, *, take_id: Any = None,
                               ) from None
 
 
-def exports_dir() -> Path:
-    """Where the app saves exports: `exports/` in the data directory."""
-    from voicecoach.paths import data_dir
-
-    return data_dir() / "exports"

@@ -107,9 +107,13 @@ class TakeSession:
 
     def score(self, prompt: Prompt | None, progress: Progress) -> Report:
         """The take's report (streamed words when there are any, else a batch pass).
-        Raises VoiceCoachError with a one-line reason."""
-        return score_take(self.path, prompt, self.engines, self.settings, progress,
-                          self.streamer)
+        Raises VoiceCoachError with a one-line reason. The transcriber's thread is joined
+        before it returns (this runs in a worker, never on the UI thread)."""
+        try:
+            return score_take(self.path, prompt, self.engines, self.settings, progress,
+                              self.streamer)
+        finally:
+            self._close_streamer(CLOSE_TIMEOUT_S)
 
     # --- ending ------------------------------------------------------------------------
 

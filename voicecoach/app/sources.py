@@ -21,7 +21,7 @@ def microphone_source(settings: Settings) -> Any:
     moment, and `quiet_stderr` keeps ALSA's chatter away from the terminal.
     """
     from voicecoach.audio.devices import quiet_stderr, resolve_input_device
-    from voicecoach.audio.recorder import MicrophoneSource
+    from voicecoach.audio.sources import MicrophoneSource
 
     with quiet_stderr():
         device = resolve_input_device(settings.input_device or None)

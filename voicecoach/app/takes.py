@@ -93,7 +93,7 @@ class TakeLog:
     def failed(self, take_id: Any, error: str) -> str | None:
         return self._try(self.store.mark_failed, take_id, error)
 
-    def last_scores(self) -> dict[str, int]:
+    def last_scores(self) -> dict[str, int | None]:
         try:
             return dict(self.store.last_overall_by_prompt())
         except VoiceCoachError as err:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from voicecoach.asr.base import Engine, TranscribeOptions
 from voicecoach.errors import ModelError, first_line
+from voicecoach.paths import models_dir
 
 Progress = Callable[[float, str], None]
 
@@ -33,19 +33,6 @@ class ModelInfo:
     name: str
     status: str  # "ready" | "convertible" | "downloadable"
     path: str = ""
-
-
-def models_dir() -> Path:
-    """`models/` of a source checkout, else the user's data directory."""
-    env = os.environ.get("VOICECOACH_MODELS_DIR")
-    if env:
-        return Path(env)
-    checkout = Path(__file__).resolve().parents[2] / "models"
-    if (checkout / "README.md").exists():
-        return checkout
-    from voicecoach.paths import data_dir
-
-    return data_dir() / "models"
 
 
 def bundled_ct2_dir(verify: bool = True) -> Path | None:

@@ -33,8 +33,9 @@ from voicecoach.app.engine import EngineLoader, EngineService, engine_key
 from voicecoach.app.sources import SourceFactory, microphone_source
 from voicecoach.app.speech import Speaker
 from voicecoach.app.takes import TakeLog
-from voicecoach.config import Settings, data_dir, load_settings
+from voicecoach.config import Settings, load_settings
 from voicecoach.errors import VoiceCoachError
+from voicecoach.paths import logs_dir, screenshots_dir
 from voicecoach.prompts import Prompt, load_prompts
 from voicecoach.tui.messages import EngineFailed, EngineProgress, EngineReady, WorkerFailed
 from voicecoach.tui.workers import thread_worker
@@ -91,7 +92,7 @@ class VoiceCoachApp(App[int]):
         self.engines = engines
         self.prompts = prompts
         self.speaker = Speaker()
-        self._scores_cache: dict[str, int] | None = None
+        self._scores_cache: dict[str, int | None] | None = None
 
     # --- start -----------------------------------------------------------------------------
 
@@ -330,7 +331,7 @@ class VoiceCoachApp(App[int]):
 
     # --- data --------------------------------------------------------------------------------
 
-    def last_scores(self) -> dict[str, int]:
+    def last_scores(self) -> dict[str, int | None]:
         if self._scores_cache is None:
             self._scores_cache = self.takes.last_scores()
         return self._scores_cache
@@ -382,7 +383,7 @@ class VoiceCoachApp(App[int]):
     def action_save_screenshot(self) -> None:
         from voicecoach.private import make_private, private_dir
 
-        folder = data_dir() / "screenshots"
+        folder = screenshots_dir()
         try:
             private_dir(folder, tighten=True)
             path = self.save_screenshot(path=str(folder))
@@ -442,7 +443,7 @@ def run(settings: Settings | None = None) -> int:
 
     limit_malloc_arenas()  # before any thread: RSS stays flat over many takes
     app = create_app(settings)
-    with stderr_to_log(data_dir() / "logs" / "stderr.log"):
+    with stderr_to_log(logs_dir() / "stderr.log"):
         app.run()
     unsaved = app.takes.unsaved_line()
     if unsaved:

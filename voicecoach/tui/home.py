@@ -212,7 +212,9 @@ class HomeScreen(Screen[None]):
         text.append(f"\n{prompt.category}", style="cyan")
         text.append(f"  ·  think {duration(prompt.think_s)}, answer {duration(prompt.answer_s)}"
                     f"  ·  {len(prompt.key_points)} key points")
-        if prompt.id in scores:
+        if prompt.id in scores and scores[prompt.id] is None:
+            text.append("  ·  last take too short to judge", style="dim")
+        elif prompt.id in scores:
             text.append("  ·  last score ")
             text.append_text(score_text(scores[prompt.id]))
         else:

@@ -24,9 +24,10 @@ from textual.screen import Screen
 from textual.widgets import Header, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from voicecoach.audio.output import Output
 from voicecoach.errors import VoiceCoachError
 from voicecoach.history import TakeRow
-from voicecoach.playback import SEEK_STEP_S, Output, Player, word_at, word_starts
+from voicecoach.playback import SEEK_STEP_S, Player, word_at, word_starts
 from voicecoach.report import Finding, Report
 from voicecoach.tui.widgets.keys import KeyFooter
 from voicecoach.tui.word_transcript import WordTranscript
