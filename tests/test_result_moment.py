@@ -13,9 +13,9 @@ from test_tui_app import wait_for
 from textual.app import App
 
 from voicecoach.audio.io import save_wav
+from voicecoach.audio.output import PullOutput
 from voicecoach.config import Settings
 from voicecoach.moments import MAX_S, MIN_S, moment_span
-from voicecoach.playback import PullOutput
 from voicecoach.report import Finding
 from voicecoach.tui.result import ResultScreen
 

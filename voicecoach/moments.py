@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from voicecoach.asr.base import SAMPLE_RATE
-from voicecoach.playback import Output, Player
+from voicecoach.audio.output import Output
+from voicecoach.model import SAMPLE_RATE
+from voicecoach.playback import Player
 
 BEFORE_S = 1.5
 AFTER_S = 1.5
