@@ -53,8 +53,24 @@ def test_filled_pauses_always_count():
 
 
 def test_repetitions_whole_words_and_phrases():
-    assert texts("The the model is I I think fine.", "repetition") == ["the the", "i i"]
-    assert texts("I think I think we need data.", "repetition") == ["i think i think"]
+    # One restart is one filler, over the abandoned first copy only.
+    assert texts("The the model is I I think fine.", "repetition") == ["the", "i"]
+    assert texts("I think I think we need data.", "repetition") == ["i think"]
+
+
+def test_we_should_we_should_is_one_restart_and_strikes_one_copy():
+    """Issue #12: "we should, we should" struck both copies as fillers."""
+    from tools.synthetic import report_from_text
+    from voicecoach.analysis.scoring import score_report
+    from voicecoach.marks import collect_marks, word_kinds
+
+    report = report_from_text("So I think we should, we should use a simple baseline here.")
+    score_report(report)
+    (rep,) = [f for f in report.fillers if f.kind == "repetition"]
+    struck = [w.text for w, k in zip(report.words, word_kinds(report, collect_marks(report)))
+              if k == "filler"]
+    assert struck == ["we", "should,"]
+    assert report.metrics.filler_count == 1
     # Grammatical doubles and numbers are not restarts.
     assert texts("I know that that works, we had had it, one in 10 10 cases.",
                  "repetition") == []

@@ -77,3 +77,27 @@ def test_long_silence_and_late_start():
 
 def test_span_type_is_reused():
     assert Span(1.0, 2.5).duration == 1.5
+
+
+def test_pause_before_an_apology_or_a_restart_is_a_lost_thread():
+    """Issue #12: a 3 s silence before "sorry, where was I" was praised as poise."""
+    words = words_from_text("Fraud is rare. [3.0] Sorry, where was I? The model. [2.0] "
+                            "The, the labels lag. [1.5] Next, the latency.")
+    tr = build_transcript(words)
+    pauses = pauses_between_words(regions_from_words(words), words, 0.5)
+    kinds = [classify_pause(tr, p)[0] for p in pauses if p.duration > 1]
+    assert kinds == ["lost_thread", "lost_thread", "between_ideas"]
+
+
+def test_lost_thread_costs_delivery_and_blocks_pause_praise():
+    out = pacing("First, the data. [1.5] Next, the model. [3.0] Sorry, where was I? "
+                 "Right, the model is a tree. [1.5] Finally, monitoring and alerts.")
+    (f,) = [d.finding for d in out.deductions if d.finding.id == "lost-thread"]
+    assert f.category == "pauses" and out.score < 100
+    assert "s] Sorry, where was I?" in f.evidence
+    assert not any(s.id == "deliberate-pauses" for s in out.strengths)
+
+
+def test_wait_for_after_a_pause_is_not_lost():
+    out = pacing("We deploy it. [1.5] Wait for the labels, then retrain. [1.5] Then compare.")
+    assert "lost-thread" not in ids(out)

@@ -103,3 +103,28 @@ def test_frames_coverage_reported():
 def test_per_second_is_not_a_signpost():
     out = analyze("We serve ten thousand requests per second and one per second more.")
     assert out.details["signposts"] == 0
+
+
+def test_clarifying_needs_a_question_about_the_problem():
+    """Issue #12: "Where was I, right?" and a misheard "for a lot of detection?" were
+    praised as clarifying."""
+    def praised(text: str) -> bool:
+        return any(s.id == "clarify" for s in analyze(text).strengths)
+
+    assert not praised("We train a tree. Where was I, right? The features come from logs.")
+    assert not praised("We use a boosted model. And so, for a lot of detection? We deploy.")
+    assert not praised("The model is a linear one on the features, does that make sense?")
+    assert praised("Is this real time or batch, and what latency can we afford?")
+    assert praised("What is the goal here, catching more fraud or annoying fewer customers?")
+    assert praised("I'll assume we score every payment, two thousand per second.")
+
+
+def test_missing_elements_point_at_where_to_add_them():
+    out = analyze("We get the logs. I'd use XGBoost with class weights on the transactions. "
+                  "It runs behind an API and we ship it next week to all users.")
+    by_id = {d.finding.id: d.finding for d in out.deductions}
+    choice = by_id["no-tradeoffs"]
+    assert choice.start is not None and "XGBoost" in choice.evidence
+    assert "where the first choice is made" in choice.message
+    assert by_id["no-monitoring"].evidence.startswith("It runs behind")  # before the end
+    assert not any(s.id == "tradeoffs" for s in out.strengths)  # "weights" is no tradeoff

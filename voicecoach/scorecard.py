@@ -27,7 +27,8 @@ def clock(seconds: float | None) -> str:
 def where(finding: Finding) -> str:
     if finding.start is None:
         return "whole answer"
-    if finding.end is None or abs(finding.end - finding.start) < 0.5:
+    # A range inside one second reads "0:20-0:20": say the moment instead.
+    if finding.end is None or clock(finding.end) == clock(finding.start):
         return f"at {clock(finding.start)}"
     return f"{clock(finding.start)}-{clock(finding.end)}"
 

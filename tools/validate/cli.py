@@ -11,6 +11,13 @@ from pathlib import Path
 
 from tools.validate.checks import Determinism, determinism
 from tools.validate.corpus import REPO, LabeledClip, filler_clips
+from tools.validate.judgments import (
+    judgment_problems,
+    judgments_table,
+    spoken_judgments,
+    text_judgments,
+    wrong_judgments,
+)
 from tools.validate.measure import ConfigResult, run_config
 from tools.validate.pairs import spoken_pairs, text_pairs
 from tools.validate.real import real_clips
@@ -132,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     engines = list(ENGINES) if args.engine == "all" else [args.engine]
     configs: list[ConfigResult] = []
     pairs = text_pairs()
+    judged = text_judgments()
     for engine in engines:
         for name, options in configurations(args, default, engine):
             log(f"validate: {engine} {name}: {len(clips)} clips")
@@ -140,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_spoken_pairs and engine == engines[0]:  # scoring, not decoding
             pair_voices = ["espeak", "flite"] if args.quick else ["espeak", "flite", "flite:rms"]
             pairs += spoken_pairs(args.quick, pair_voices, engine, args.model, default)
+            judged += spoken_judgments(args.quick, ["espeak"], engine, args.model, default)
     checks: list[Determinism] = []
     if not args.no_determinism:
         chosen = args.determinism_engines.split(",") if args.determinism_engines else ENGINES
@@ -158,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                 for c in configs if c.engine == off.engine and c.name == "on"]
     table = format_tables(configs, pairs, checks,
                           corpus_line(clips, args.quick, engines, args.model), verdicts)
+    table += "\n\n" + "\n".join(judgments_table(judged))
     if args.json:
         print(json.dumps({"configs": {f"{c.engine} {c.name} {g}": c.only(g).summary
                                       for c in configs for g in ("synthetic", "real")},
@@ -166,13 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(table)
     if args.details:
-        args.details.write_text(details(configs), encoding="utf-8")
+        args.details.write_text(details(configs) + "\n".join(["", "Judgments:",
+                                                               *wrong_judgments(judged)]),
+                                encoding="utf-8")
     print(f"\nvalidation took {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     if args.write_docs:
         write_docs(table)
     problems, aims = failures(configs, pairs, checks, main_cfg, args.quick)
     if not args.no_prosody:
         problems += prosody_check(engines[0], args.model, args.no_real, log)
+    problems += judgment_problems(judged)
     for p in aims:
         log(f"validate: aim missed (issue #10): {p}")
     for p in problems:

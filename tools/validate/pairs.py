@@ -62,16 +62,22 @@ def text_pairs() -> list[PairResult]:
     return out
 
 
-def spoken_pairs(quick: bool, voices: list[str], engine_name: str, model: str,
-                 filler_prompt: bool) -> list[PairResult]:
+def snippet_engine(engine_name: str, model: str, filler_prompt: bool):
+    """(engine, settings) that score spoken snippets whatever their length."""
     from voicecoach.asr.base import TranscribeOptions
     from voicecoach.asr.models import load_engine
     from voicecoach.config import Settings
-    from voicecoach.pipeline import score_file
 
     engine = load_engine(engine_name, model, TranscribeOptions(filler_prompt=filler_prompt))
-    settings = Settings(engine=engine_name, model=model, filler_prompt=filler_prompt,
-                        scoring=SNIPPET_RULES)
+    return engine, Settings(engine=engine_name, model=model, filler_prompt=filler_prompt,
+                            scoring=SNIPPET_RULES)
+
+
+def spoken_pairs(quick: bool, voices: list[str], engine_name: str, model: str,
+                 filler_prompt: bool) -> list[PairResult]:
+    from voicecoach.pipeline import score_file
+
+    engine, settings = snippet_engine(engine_name, model, filler_prompt)
     out = []
     for p in load_toml("answers.toml")["pair"]:
         if not p.get("spoken") or (quick and not p.get("quick")):

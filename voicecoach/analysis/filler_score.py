@@ -11,7 +11,7 @@ from __future__ import annotations
 from voicecoach.analysis.fillers import Burst, bursts
 from voicecoach.analysis.outcome import Outcome, also_at, quote
 from voicecoach.analysis.rules import ScoringRules
-from voicecoach.model import UNSAID
+from voicecoach.model import UNSAID, Word
 from voicecoach.report import Filler
 
 MIN_RATE_SPAN_S = 30.0  # one "um" in a 10 s answer is not 6 per minute
@@ -40,7 +40,7 @@ def _per_minute(rate: float, span_s: float) -> str:
 
 
 def analyze_fillers(fillers: list[Filler], word_count: int, span_s: float,
-                    rules: ScoringRules) -> Outcome:
+                    rules: ScoringRules, words: list[Word] = ()) -> Outcome:
     out = Outcome()
     count = len(fillers)
     minutes = max(span_s, MIN_RATE_SPAN_S) / 60
@@ -53,16 +53,18 @@ def analyze_fillers(fillers: list[Filler], word_count: int, span_s: float,
     top = ", ".join(f"\"{w}\" x{c}" for w, c in sorted(counts.items(), key=lambda kv: -kv[1])[:4])
     acoustic = sum(1 for f in fillers if f.kind == "acoustic")
     heard = f"; {acoustic} heard in the audio but not transcribed" if acoustic else ""
+    found = bursts(fillers, rules.burst_window_s, rules.burst_min)
     if rate_points > 0 or share > rules.filler_word_share_max:
+        # The clearest instance: the worst burst, else the densest stretch's first filler.
+        a, b = _clearest(fillers, found)
         out.take(round(rate_points), "filler-rate", "fillers",
                  f"{count} fillers, {_per_minute(rate, span_s)} ({share:.0%} of words; most: "
                  f"{top}){heard}.",
                  "Replace the filler with a silent pause: silence sounds like thinking, "
                  "\"um\" sounds like searching.",
-                 evidence=top)
+                 a, b, "" if a is None else words_around(words, a, b))
     elif count <= 3 * minutes:
         out.praise("few-fillers", "fillers", f"Few fillers ({_per_minute(rate, span_s)})")
-    found = bursts(fillers, rules.burst_window_s, rules.burst_min)
     if found:
         worst = max(found, key=lambda b: len(b.fillers))
         also = also_at([b.start for b in found if b is not worst])
@@ -72,7 +74,9 @@ def analyze_fillers(fillers: list[Filler], word_count: int, span_s: float,
                  f"{also}: this is where it sounded unsure.",
                  "At this point, stop and breathe instead of filling: then say the next "
                  "step as a signpost.",
-                 worst.start, worst.end, quote(", ".join(label(f) for f in worst.fillers)))
+                 worst.start, worst.end,
+                 words_around(words, worst.start, worst.end)
+                 or quote(", ".join(label(f) for f in worst.fillers)))
     out.details = {
         "count": count,
         "per_minute": round(rate, 2),
@@ -82,6 +86,26 @@ def analyze_fillers(fillers: list[Filler], word_count: int, span_s: float,
         "bursts": [_burst_dict(b) for b in found],
     }
     return out
+
+
+def _clearest(fillers: list[Filler], found: list[Burst]
+              ) -> tuple[float | None, float | None]:
+    if not fillers:
+        return None, None
+    if found:
+        worst = max(found, key=lambda b: len(b.fillers))
+        return worst.start, worst.end
+    starts = [f.start for f in fillers]
+    i = max(range(len(fillers)), key=lambda k: (sum(1 for t in starts
+                                                    if starts[k] <= t < starts[k] + 20), -k))
+    return fillers[i].start, fillers[i].end
+
+
+def words_around(words: list[Word], start: float, end: float, pad_s: float = 1.5,
+                 limit: int = 16) -> str:
+    """The words heard from a little before `start` to a little after `end`."""
+    said = [w.text for w in words if w.end > start - pad_s and w.start < end + pad_s]
+    return quote(" ".join(said[:limit]))
 
 
 def _burst_dict(b: Burst) -> dict[str, object]:

@@ -79,7 +79,8 @@ def crutch_openers(tr: Transcript, min_count: int = 4, min_share: float = 0.3
 
 
 def repetitions(tr: Transcript, rules: ScoringRules) -> list[Filler]:
-    """'the the', 'I I', 'we need we need': an immediate restart of the same words."""
+    """'the the', 'I I', 'we need we need': an immediate restart of the same words,
+    one filler each, over the first copy."""
     ok = frozenset(rules.repeat_ok)
     toks = tr.tokens
     out: list[Filler] = []
@@ -98,7 +99,9 @@ def repetitions(tr: Transcript, rules: ScoringRules) -> list[Filler]:
                 hit = size
                 break
         if hit:
-            out.append(_filler(tr, i, i + 2 * hit - 1, "repetition"))
+            # One restart: the abandoned first copy is the filler, the second copy is
+            # the sentence going on ("we should, we should use" strikes one "we should").
+            out.append(_filler(tr, i, i + hit - 1, "repetition"))
             i += 2 * hit
         else:
             i += 1

@@ -52,15 +52,16 @@ class Outcome:
             self.note(id, category, message, tip, start, end, evidence)
             return
         self.deductions.append(Deduction(points, Finding(
-            id, category, "minor", message, tip, start, end, evidence)))
+            id, category, "minor", message, tip, start, end, words_only(evidence))))
 
     def note(self, id: str, category: str, message: str, tip: str = "",
              start: float | None = None, end: float | None = None, evidence: str = "") -> None:
-        self.notes.append(Finding(id, category, "info", message, tip, start, end, evidence))
+        self.notes.append(Finding(id, category, "info", message, tip, start, end,
+                                  words_only(evidence)))
 
     def praise(self, id: str, category: str, message: str, start: float | None = None,
                evidence: str = "") -> None:
-        self.strengths.append(Strength(id, category, message, start, evidence))
+        self.strengths.append(Strength(id, category, message, start, words_only(evidence)))
 
     @property
     def score(self) -> int:
@@ -81,3 +82,12 @@ def also_at(times: list[float], limit: int = 3) -> str:
 def quote(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+_QUOTES = str.maketrans("", "", "\"\u201c\u201d")
+
+
+def words_only(evidence: str) -> str:
+    """Evidence is the words heard, shown inside quotes by every view: no quote marks of
+    its own (they nested), no doubled spaces."""
+    return " ".join(evidence.translate(_QUOTES).split())

@@ -19,7 +19,7 @@ class Match:
     last: int
 
 
-def _pattern(phrase: str) -> tuple[str, ...]:
+def pattern(phrase: str) -> tuple[str, ...]:
     """'P95 latency' -> ('p95', 'latency'); 'label*' keeps its star; "I'd" -> i would."""
     out: list[str] = []
     for raw in phrase.lower().replace("-", " ").split():
@@ -45,7 +45,7 @@ class Lexicon:
         self.exact: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         self.wild: list[tuple[tuple[str, ...], str]] = []
         for phrase in phrases:
-            pat = _pattern(phrase)
+            pat = pattern(phrase)
             if not pat:
                 continue
             if pat[0].endswith("*"):

@@ -103,7 +103,8 @@ TRADEOFFS = (
     "the downside", "downside*", "on the other hand", "in exchange", "sacrific*",
     "worth it", "worth the", "rather than", "instead of", "balance", "balancing",
     "the price", "gain versus", "but it costs", "comes at", "pros and cons",
-    "matters more than", "weigh*", "against", "downshift*", "cheaper", "the catch",
+    "matters more than", "weigh", "weighs", "weighing", "weighed", "against", "downshift*",
+    "cheaper", "the catch",
 )
 
 RISKS = (
@@ -260,6 +261,9 @@ class ScoringRules:
     min_words_framing: int = 30
     min_words_signposts: int = 60
     min_words_summary: int = 120
+    # Depth against the prompt's answer time (analysis/coverage.py).
+    depth_short_frac: float = 0.5  # shorter than this share, with points open: a finding
+    over_time_slack: float = 0.1  # this far past the time allowed: a finding
     structure_weights: dict[str, int] = field(default_factory=lambda: {
         "framing": 15, "signposts": 10, "clarify": 10, "data_first": 15, "constraints": 10,
         "tradeoffs": 10, "risks": 10, "monitoring": 10, "summary": 10,
@@ -360,6 +364,7 @@ RULE_BOUNDS: dict[str, tuple[float, float]] = {
     "chain_window_words": (1, DEFAULT_MAX), "signpost_gap_s": (1, 3600),
     "framing_window_words": (1, DEFAULT_MAX), "opening_window_words": (1, DEFAULT_MAX),
     "tool_list_min": (1, 1000), "summary_window_frac": (0, 1),
+    "depth_short_frac": (0, 1), "over_time_slack": (0, 10),
 }
 MAX_WEIGHT = 1000
 MAX_CURVE_POINTS = 50

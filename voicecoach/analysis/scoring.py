@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from voicecoach.analysis.acoustic import acoustic_fillers
+from voicecoach.analysis.consistency import fault_keys, reconcile
 from voicecoach.analysis.coverage import analyze_coverage
 from voicecoach.analysis.filler_score import analyze_fillers
 from voicecoach.analysis.fillers import crutch_openers, lexical_fillers
@@ -52,7 +53,8 @@ def score_report(report: Report, prompt: Prompt | None = None,
     flow = analyze_flow(tr, rules, structure.details["signpost_tokens"],
                         structure.details["framing_token"], discourse_tokens)
     delivery = analyze_pacing(tr, report.pauses, m, rules)
-    filler_outcome = analyze_fillers(fillers, m.word_count, m.speaking_span_s, rules)
+    filler_outcome = analyze_fillers(fillers, m.word_count, m.speaking_span_s, rules,
+                                     report.words)
     crutch = crutch_openers(tr, rules.crutch_min_count, rules.crutch_min_share)
     if crutch:
         word, idx = crutch
@@ -64,7 +66,7 @@ def score_report(report: Report, prompt: Prompt | None = None,
     outcomes: dict[str, Outcome] = {"structure": structure, "flow": flow,
                                     "delivery": delivery, "fillers": filler_outcome}
     if prompt is not None:
-        outcomes["content"] = analyze_coverage(tr, prompt)
+        outcomes["content"] = analyze_coverage(tr, prompt, rules)
     marks = sorted((mark for o in outcomes.values() for mark in o.marks),
                    key=lambda mark: mark["start"])
     too_short = too_short_to_judge(m.word_count, m.speaking_span_s, rules)
@@ -75,6 +77,7 @@ def score_report(report: Report, prompt: Prompt | None = None,
             outcomes.pop(name, None)
         report.extra["not_judged"] = too_short
 
+    _reconcile(outcomes)
     scores = {name: o.score for name, o in outcomes.items()}
     weights = {k: w for k, w in rules.overall_weights.items() if k in outcomes}
     total_w = sum(weights.values()) or 1.0
@@ -116,6 +119,17 @@ def score_report(report: Report, prompt: Prompt | None = None,
     if prompt is not None:
         extra["prompt"] = {"id": prompt.id, "text": prompt.text, "category": prompt.category}
     report.extra.update(extra)
+
+
+def _reconcile(outcomes: dict[str, Outcome]) -> None:
+    """Drop every praise a deduction contradicts (analysis/consistency.py)."""
+    content = outcomes.get("content")
+    missed = [p["topic"] for p in (content.details.get("key_points", []) if content else [])
+              if not p["touched"] and p.get("topic")]
+    faults = fault_keys([d.finding.id for o in outcomes.values() for d in o.deductions],
+                        missed)
+    for o in outcomes.values():
+        o.strengths = reconcile(o.strengths, faults)
 
 
 def too_short_to_judge(words: int, span_s: float, rules: ScoringRules) -> str | None:

@@ -11,10 +11,14 @@ and on length (a 20-word answer is not asked for a summary).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from voicecoach.analysis.outcome import Outcome, quote
 from voicecoach.analysis.phrases import Match, lexicon
+from voicecoach.analysis.questions import clarifying
 from voicecoach.analysis.rules import FRAME_PRINCIPLE, FRAME_WHY_HOW, ScoringRules
-from voicecoach.analysis.text import Transcript
+from voicecoach.analysis.text import Sentence, Transcript
 
 TECHNICAL = ("framing", "signposts", "clarify", "data_first", "constraints", "tradeoffs",
              "risks", "monitoring", "summary")
@@ -99,77 +103,152 @@ def signpost_matches(tr: Transcript, rules: ScoringRules) -> list[Match]:
     return sorted(out, key=lambda m: m.first)
 
 
+@dataclass
+class StructureContext:
+    tr: Transcript
+    rules: ScoringRules
+    find: dict[str, list[Match]]
+    signposts: list[Match]
+    present: dict[str, Match | None] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.tr.tokens)
+
+    def at(self, m: Match) -> float:
+        return self.tr.tokens[m.first].start
+
+    def end(self, m: Match) -> float:
+        return self.tr.tokens[m.last].end
+
+    def span(self, a: int, b: int) -> str:
+        return quote(self.tr.span_text(max(0, a), min(self.n - 1, b))).strip(" ,.;:?!")
+
+    def said(self, m: Match, pad: int = 0) -> str:
+        return self.span(m.first - pad, m.last + pad)
+
+    @property
+    def choices(self) -> list[Match]:
+        """Model and tool mentions, in order: where a choice is made."""
+        return sorted(self.find["models"] + self.find["tools"], key=lambda m: m.first)
+
+
+def _first_model(c: StructureContext) -> Match | None:
+    return c.find["models"][0] if c.find["models"] else None
+
+
+def _framing(c: StructureContext) -> Match | None:
+    return next((m for m in c.find["framing"] if m.first < c.rules.framing_window_words), None)
+
+
+def _signposts(c: StructureContext) -> Match | None:
+    return c.signposts[1] if len(c.signposts) >= 2 else None
+
+
+def _clarify(c: StructureContext) -> Match | None:
+    found = clarifying(c.tr, c.rules)
+    return found[0] if found else None
+
+
+def _data_first(c: StructureContext) -> Match | None:
+    data, model = (c.find["data"][0] if c.find["data"] else None), _first_model(c)
+    if data is None or (model is not None and model.first < data.first):
+        return None
+    return data
+
+
+def _summary(c: StructureContext) -> Match | None:
+    tail = c.n - max(1, int(c.n * c.rules.summary_window_frac))
+    return next((m for m in c.find["summary"] if m.first >= tail), None)
+
+
+def _lexicon_element(name: str) -> Callable[[StructureContext], Match | None]:
+    return lambda c: c.find[name][0] if c.find[name] else None
+
+
+PRESENCE: dict[str, Callable[[StructureContext], Match | None]] = {
+    "framing": _framing, "signposts": _signposts, "clarify": _clarify,
+    "data_first": _data_first, "summary": _summary,
+    **{name: _lexicon_element(name) for name in ("constraints", "tradeoffs", "risks",
+                                                  "monitoring", "outcome", "learning")},
+}
+# Where a missing element belongs, so its finding points at a moment to change:
+# "start": the first sentence; "choice": the first model or tool named (else the first
+# sentence); "second": where the first signpost would go; "close": the last sentence.
+ADD_AT = {"framing": "start", "signposts": "second", "clarify": "choice",
+          "data_first": "choice", "constraints": "choice", "tradeoffs": "choice",
+          "risks": "choice", "monitoring": "close", "summary": "close", "outcome": "close",
+          "learning": "close"}
+_ADD_WHERE = {"start": "at the start", "second": "after the opening sentence",
+              "choice": "where the first choice is made", "close": "before the end"}
+
+
+def add_at(c: StructureContext, element: str) -> Sentence | None:
+    """The sentence where the missing element would best be added."""
+    sentences = c.tr.sentences
+    if not sentences:
+        return None
+    where = ADD_AT.get(element, "start")
+    if where == "choice" and c.choices:
+        return sentences[c.tr.tokens[c.choices[0].first].sentence]
+    if where == "second" and len(sentences) > 1:
+        return sentences[1]
+    if where == "close":
+        return sentences[-1]
+    return sentences[0]
+
+
+def _missing(c: StructureContext, out: Outcome, element: str, points: float) -> None:
+    first_model = _first_model(c)
+    if element == "data_first" and first_model is not None:
+        out.take(points, "model-before-data", "structure",
+                 f"Named a model ({c.said(first_model)}) before saying anything about the "
+                 "data.", MISSING["data_first"][2], c.at(first_model), c.end(first_model),
+                 c.said(first_model, 4))
+        return
+    fid, message, tip = MISSING[element]
+    s = add_at(c, element)
+    if s is None:
+        out.take(points, fid, "structure", message, tip)
+        return
+    where = _ADD_WHERE[ADD_AT.get(element, "start")]
+    out.take(points, fid, "structure", f"{message} Add it {where}.", tip, s.start, s.end,
+             c.span(s.first, min(s.last, s.first + 12)))
+
+
 def analyze_structure(tr: Transcript, rules: ScoringRules, category: str | None = None
                       ) -> Outcome:
     out = Outcome()
     texts = tr.texts
-    n = len(texts)
-    words = len(tr.words)
     find = {name: lexicon(getattr(rules, name)).find(texts) for name in (
         "framing", "clarify", "data", "models", "tools", "reasons", "constraints",
         "tradeoffs", "risks", "monitoring", "summary", "overengineering", "simplicity",
         "outcome", "learning")}
-    signposts = signpost_matches(tr, rules)
-    for m in signposts:
-        out.mark("signpost", tr.tokens[m.first].start, tr.tokens[m.last].end,
-                 tr.span_text(m.first, m.last))
+    c = StructureContext(tr, rules, find, signpost_matches(tr, rules))
+    for m in c.signposts:
+        out.mark("signpost", c.at(m), c.end(m), tr.span_text(m.first, m.last))
 
-    def at(m: Match) -> float:
-        return tr.tokens[m.first].start
-
-    def said(m: Match, pad: int = 0) -> str:
-        return quote(tr.span_text(max(0, m.first - pad), min(n - 1, m.last + pad))
-                     ).strip(" ,.;:?!")
-
-    present: dict[str, Match | None] = {}
-    framing = [m for m in find["framing"] if m.first < rules.framing_window_words]
-    present["framing"] = framing[0] if framing else None
-    present["signposts"] = signposts[1] if len(signposts) >= 2 else None
-    # A question asked in the first half counts as clarifying, even unlisted.
-    questions = [Match("?", s.first, s.last) for s in tr.sentences
-                 if tr.words[tr.tokens[s.last].word].text.rstrip().endswith("?")
-                 and s.first < 0.5 * n]
-    present["clarify"] = find["clarify"][0] if find["clarify"] else (
-        questions[0] if questions else None)
-    first_data = find["data"][0] if find["data"] else None
-    first_model = find["models"][0] if find["models"] else None
-    model_first = first_model is not None and (first_data is None
-                                               or first_model.first < first_data.first)
-    present["data_first"] = first_data if first_data and not model_first else None
-    for name in ("constraints", "tradeoffs", "risks", "monitoring", "outcome", "learning"):
-        present[name] = find[name][0] if find[name] else None
-    tail = n - max(1, int(n * rules.summary_window_frac))
-    closing = [m for m in find["summary"] if m.first >= tail]
-    present["summary"] = closing[0] if closing else None
-
-    expected = [e for e in profile_for(category) if _long_enough(e, words, rules)]
+    expected = [e for e in profile_for(category) if _long_enough(e, len(tr.words), rules)]
     weights = {e: rules.structure_weights.get(e, 0) for e in expected}
     total = sum(weights.values()) or 1
     for element in expected:
-        match = present.get(element)
+        match = c.present[element] = PRESENCE[element](c)
         if match is not None:
-            out.praise(element, "structure", PRAISE[element], at(match), said(match))
-            continue
-        fid, message, tip = MISSING[element]
-        points = weights[element] * 100 / total
-        if element == "data_first" and model_first:
-            out.take(points, "model-before-data", "structure",
-                     f"Named a model (\"{said(first_model)}\") before saying anything "
-                     "about the data.", MISSING["data_first"][2], at(first_model),
-                     tr.tokens[first_model.last].end, said(first_model, 4))
-            continue
-        out.take(points, fid, "structure", message, tip)
-
-    _anti_patterns(out, tr, rules, find, present)
+            out.praise(element, "structure", PRAISE[element], c.at(match), c.said(match))
+        else:
+            _missing(c, out, element, weights[element] * 100 / total)
+    for rule in ANTI_PATTERNS:
+        rule(c, out)
+    framing_token = find["framing"][0].first if find["framing"] else None
     out.details = {
         "profile": "behavioral" if category == "Behavioral" else "technical",
         "expected": expected,
-        "elements": {e: present.get(e) is not None for e in weights},
-        "signposts": len(signposts),
-        "signpost_times": [round(at(m), 2) for m in signposts],
-        "signpost_tokens": [m.first for m in signposts],
-        "framing_at": round(at(find["framing"][0]), 2) if find["framing"] else None,
-        "framing_token": find["framing"][0].first if find["framing"] else None,
+        "elements": {e: c.present.get(e) is not None for e in weights},
+        "signposts": len(c.signposts),
+        "signpost_times": [round(c.at(m), 2) for m in c.signposts],
+        "signpost_tokens": [m.first for m in c.signposts],
+        "framing_at": round(c.at(find["framing"][0]), 2) if find["framing"] else None,
+        "framing_token": framing_token,
         "frames": frames_coverage(texts),
     }
     for frame, parts in out.details["frames"].items():
@@ -185,76 +264,83 @@ def _long_enough(element: str, words: int, rules: ScoringRules) -> bool:
     return words >= need
 
 
-def _anti_patterns(out: Outcome, tr: Transcript, rules: ScoringRules,
-                   find: dict[str, list[Match]], present: dict[str, Match | None]) -> None:
-    n = len(tr.tokens)
+def opening_with_model(c: StructureContext, out: Outcome) -> None:
+    """Opening with a model or tool, before any framing, data, question or reason."""
+    choices = c.choices
+    if not choices or choices[0].first >= c.rules.opening_window_words:
+        return
+    first = choices[0]
+    context = [m for k in ("framing", "data", "clarify", "reasons", "constraints")
+               for m in c.find[k] if m.first < first.first]
+    if context:
+        return
+    out.take(10, "opening-with-model", "structure",
+             f"Opened with a model or tool ({c.said(first)}) instead of the problem.",
+             "Start from the goal and the data; bring in the model once you can say why "
+             "it fits.", c.at(first), c.end(first), c.span(0, first.last + 3))
 
-    def span(a: int, b: int) -> str:
-        return quote(tr.span_text(max(0, a), min(n - 1, b))).strip(" ,.;:?!")
 
-    # Opening with a model or tool, before any framing, data, question or reason.
-    choices = sorted(find["models"] + find["tools"], key=lambda m: m.first)
-    if choices and choices[0].first < rules.opening_window_words:
-        first = choices[0]
-        context = [m for k in ("framing", "data", "clarify", "reasons", "constraints")
-                   for m in find[k] if m.first < first.first]
-        if not context:
-            out.take(10, "opening-with-model", "structure",
-                     f"Opened with a model or tool (\"{span(first.first, first.last)}\") "
-                     "instead of the problem.",
-                     "Start from the goal and the data; bring in the model once you can say "
-                     "why it fits.",
-                     tr.tokens[first.first].start, tr.tokens[first.last].end,
-                     span(0, first.last + 3))
+def _reasons(c: StructureContext) -> set[int]:
+    return {m.first for m in c.find["reasons"] + c.find["tradeoffs"] + c.find["constraints"]}
 
-    # Tool lists: several tools in a row with no reason between them.
-    tools = sorted({m.first: m for m in find["tools"] + find["models"]}.values(),
+
+def tool_lists(c: StructureContext, out: Outcome) -> None:
+    """Several tools in a row with no reason between them."""
+    tools = sorted({m.first: m for m in c.find["tools"] + c.find["models"]}.values(),
                    key=lambda m: m.first)
-    reasons = {m.first for m in find["reasons"] + find["tradeoffs"] + find["constraints"]}
+    reasons = _reasons(c)
     runs: list[list[Match]] = []
     for m in tools:
-        if runs and m.first - runs[-1][-1].last <= rules.tool_list_gap_words + 1 and \
+        if runs and m.first - runs[-1][-1].last <= c.rules.tool_list_gap_words + 1 and \
                 not any(runs[-1][-1].last < r < m.first for r in reasons):
             runs[-1].append(m)
         else:
             runs.append([m])
-    lists = [r for r in runs if len({m.phrase for m in r}) >= rules.tool_list_min]
-    if lists:
-        worst = max(lists, key=len)
-        out.take(10, "tool-list", "structure",
-                 f"Listed {len(worst)} tools in a row without saying why "
-                 f"({', '.join(span(m.first, m.last) for m in worst)}).",
-                 "For each tool, give the reason and the cost: \"because decisions affect "
-                 "users, I'd use SHAP, but I'd check attribution stability.\"",
-                 tr.tokens[worst[0].first].start, tr.tokens[worst[-1].last].end,
-                 span(worst[0].first, worst[-1].last))
-    else:
-        # A single choice with no reason, tradeoff or constraint in its sentence or the next.
-        unjustified = []
-        for m in choices:
-            s = tr.tokens[m.first].sentence
-            near = [r for r in reasons if tr.tokens[r].sentence in (s, s + 1)]
-            if not near:
-                unjustified.append(m)
-        if unjustified:
-            m = unjustified[0]
-            out.take(5, "unjustified-choice", "structure",
-                     f"Chose \"{span(m.first, m.last)}\" without a reason, tradeoff or "
-                     "constraint.",
-                     "Say why it fits this problem and what it costs: Principle, Technique, "
-                     "Limitation, Decision.",
-                     tr.tokens[m.first].start, tr.tokens[m.last].end,
-                     span(m.first - 3, m.last + 4))
+    lists = [r for r in runs if len({m.phrase for m in r}) >= c.rules.tool_list_min]
+    c.present["tool_list"] = lists[0][0] if lists else None
+    if not lists:
+        return
+    worst = max(lists, key=len)
+    out.take(10, "tool-list", "structure",
+             f"Listed {len(worst)} tools in a row without saying why "
+             f"({', '.join(c.said(m) for m in worst)}).",
+             "For each tool, give the reason and the cost: \"because decisions affect "
+             "users, I'd use SHAP, but I'd check attribution stability.\"",
+             c.at(worst[0]), c.end(worst[-1]), c.span(worst[0].first, worst[-1].last))
 
-    # Over-engineering: heavy machinery with no word of simplicity or a baseline.
-    if find["overengineering"] and not find["simplicity"]:
-        m = find["overengineering"][0]
-        out.take(10, "over-engineering", "structure",
-                 f"Reached for heavy machinery (\"{span(m.first, m.last)}\") with no "
-                 "simple baseline.",
-                 "Start from the simplest model that could work, and say what evidence "
-                 "would justify something bigger.",
-                 tr.tokens[m.first].start, tr.tokens[m.last].end, span(m.first - 3, m.last + 3))
+
+def unjustified_choice(c: StructureContext, out: Outcome) -> None:
+    """A single choice with no reason, tradeoff or constraint in its sentence or the next
+    (a tool list already says so)."""
+    if c.present.get("tool_list") is not None:
+        return
+    reasons = _reasons(c)
+    sentence = [c.tr.tokens[r].sentence for r in reasons]
+    for m in c.choices:
+        s = c.tr.tokens[m.first].sentence
+        if not any(r in (s, s + 1) for r in sentence):
+            out.take(5, "unjustified-choice", "structure",
+                     f"Chose {c.said(m)} without a reason, tradeoff or constraint.",
+                     "Say why it fits this problem and what it costs: Principle, "
+                     "Technique, Limitation, Decision.",
+                     c.at(m), c.end(m), c.span(m.first - 3, m.last + 4))
+            return
+
+
+def over_engineering(c: StructureContext, out: Outcome) -> None:
+    """Heavy machinery with no word of simplicity or a baseline."""
+    if not c.find["overengineering"] or c.find["simplicity"]:
+        return
+    m = c.find["overengineering"][0]
+    out.take(10, "over-engineering", "structure",
+             f"Reached for heavy machinery ({c.said(m)}) with no simple baseline.",
+             "Start from the simplest model that could work, and say what evidence "
+             "would justify something bigger.",
+             c.at(m), c.end(m), c.span(m.first - 3, m.last + 3))
+
+
+ANTI_PATTERNS: tuple[Callable[[StructureContext, Outcome], None], ...] = (
+    opening_with_model, tool_lists, unjustified_choice, over_engineering)
 
 
 FRAME_NAMES = {

@@ -24,6 +24,7 @@ class Tip:
     message: str
     tip: str
     evidence: str = ""
+    end: float | None = None  # where the moment ends (the play key hears start..end)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def top_tips(report: Report, n: int = TOP_FIXES) -> list[Tip]:
 
 
 def _tip(f: Finding) -> Tip:
-    return Tip(f.start, f.severity, f.category, f.message, f.tip, f.evidence)
+    return Tip(f.start, f.severity, f.category, f.message, f.tip, f.evidence, f.end)
 
 
 def went_well(report: Report, settings: Settings) -> list[str]:
@@ -69,8 +70,11 @@ def went_well(report: Report, settings: Settings) -> list[str]:
         if message:
             items.append(str(message))
     coverage = (report.extra or {}).get("coverage") or {}
-    touched = [k.get("label", "") for k in coverage.get("key_points", []) if k.get("touched")]
-    if touched and not any("key point" in i.lower() for i in items):
+    points = coverage.get("key_points", [])
+    touched = [k.get("label", "") for k in points if k.get("touched")]
+    # Not while key points are missed: a fix says so (no praise beside its fault).
+    if touched and len(touched) == len(points) and \
+            not any("key point" in i.lower() for i in items):
         items.append(f"Covered {len(touched)} key point(s): {touched[0]}"
                      + (" …" if len(touched) > 1 else ""))
     if not items:

@@ -4,6 +4,7 @@ and the change since the previous take of the same prompt."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
@@ -16,9 +17,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
+from textual.worker import get_current_worker
 
 from voicecoach.app.feedback import SCORE_ORDER, changes, pace_text, top_tips, went_well
 from voicecoach.baseline import Baseline
+from voicecoach.errors import VoiceCoachError
+from voicecoach.moments import moment_player, moment_span
+from voicecoach.playback import Player
 from voicecoach.prompts import Prompt
 from voicecoach.report import Report
 from voicecoach.tui.format import clock, delta_text, score_style, truncate
@@ -134,7 +139,8 @@ def tips_text(report: Report) -> Text:
             text.append("\n\n")
         text.append(f"{i}. ", style="bold")
         if tip.at is not None:
-            text.append(f"[{clock(tip.at)}] ", style="bold cyan")
+            # The key that plays this moment (ResultScreen.action_hear).
+            text.append(f"[{clock(tip.at)} ▶{i}] ", style="bold cyan")
         style = "bold red" if tip.severity == "major" else "bold yellow"
         text.append(tip.message, style=style)
         if tip.evidence:
@@ -180,12 +186,21 @@ class UsualReady(Message):
         self.baseline = baseline
 
 
+class MomentFailed(Message):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
 class ResultScreen(Screen[str]):
     """Dismissed with "again", "next" or "home"."""
 
     BINDINGS = [
         Binding("t", "again", "Try again"),
         Binding("p", "replay", "Play back"),
+        Binding("1", "hear(1)", "Hear fix", key_display="1-3"),
+        Binding("2", "hear(2)", "Hear fix 2", show=False),
+        Binding("3", "hear(3)", "Hear fix 3", show=False),
         Binding("e", "export", "Export"),
         Binding("a", "model_answer", "Model answer"),
         Binding("n", "next", "Next prompt"),
@@ -203,6 +218,8 @@ class ResultScreen(Screen[str]):
         self.allow_again = allow_again
         self.take_id = take_id  # the stored take: what Export writes
         self.drill_id = drill_id
+        self.moment: Player | None = None  # the fix being heard (1-3)
+        self._gone = False
 
     @property
     def vc(self) -> VoiceCoachApp:
@@ -276,6 +293,11 @@ class ResultScreen(Screen[str]):
             return self.allow_again and (action == "next" or self.prompt is not None)
         if action == "replay":
             return bool(self.report.audio_path)
+        if action == "hear":
+            tips = top_tips(self.report)
+            n = int(parameters[0]) if parameters else 1  # type: ignore[call-overload]
+            return bool(self.report.audio_path) and len(tips) >= n and \
+                tips[n - 1].at is not None
         if action == "export":
             return self.take_id is not None
         if action == "model_answer":
@@ -284,9 +306,58 @@ class ResultScreen(Screen[str]):
             return (action == "home") == self.allow_again
         return True
 
+    def action_hear(self, n: int) -> None:
+        """Play the moment of fix `n` (a few seconds around it), here, without Replay."""
+        tip = top_tips(self.report)[n - 1]
+        if tip.at is None:
+            return
+        span = moment_span(tip.at, tip.end, self.report.duration_s)
+        self._stop_moment()
+        factory = self.vc.output_factory
+        self.notify(f"Fix {n}: {clock(span[0])}-{clock(span[1])}", title="Playing",
+                    timeout=span[1] - span[0])
+        self._hear(self.report.audio_path, span, factory() if factory else None)
+
+    @thread_worker(exclusive=True, group="result-moment")
+    def _hear(self, path: str, span: tuple[float, float], output: Any) -> None:
+        try:
+            player = moment_player(path, span, output)
+        except VoiceCoachError as err:
+            self.post_message(MomentFailed(str(err)))
+            return
+        if self._gone or get_current_worker().is_cancelled:  # another key came first
+            player.close()
+            return
+        previous, self.moment = self.moment, player
+        if previous is not None:
+            previous.close()
+        try:
+            player.play()
+        except VoiceCoachError as err:
+            self.post_message(MomentFailed(str(err)))
+            return
+        # Watch it to its end: an ended player stops its stream (idle means idle).
+        while player.playing and self.moment is player:
+            time.sleep(0.1)
+
+    @on(MomentFailed)
+    def _failed(self, message: MomentFailed) -> None:
+        self.notify(message.error, title="Playback", severity="error")
+
+    def _stop_moment(self) -> None:
+        if self.moment is not None:
+            self.moment.close()
+            self.moment = None
+
+    def on_unmount(self) -> None:
+        self._gone = True
+        self._stop_moment()
+
     def action_replay(self) -> None:
         """Hear the take with the spoken word lit and the findings to jump to."""
         from voicecoach.tui.replay import ReplayScreen
+
+        self._stop_moment()
 
         factory = self.vc.output_factory
         self.vc.push_screen(ReplayScreen(self.report, self.report.audio_path or None,

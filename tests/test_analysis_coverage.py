@@ -1,0 +1,57 @@
+"""Key-point coverage: weighed cues per sentence, negation-aware, measured on the
+labeled sentences in tests/corpus/keypoints.toml; depth against the time allowed."""
+
+from __future__ import annotations
+
+from tools.synthetic import words_from_text
+from tools.validate.coverage import MATCHERS, measure, sentences
+from voicecoach.analysis.coverage import analyze_coverage
+from voicecoach.analysis.text import build_transcript
+from voicecoach.prompts import get_prompt
+
+FRAUD = get_prompt("design-fraud-detection")
+
+
+def touched(text: str, prompt=FRAUD) -> set[str]:
+    out = analyze_coverage(build_transcript(words_from_text(text)), prompt)
+    return {p["id"] for p in out.details["key_points"] if p["touched"]}
+
+
+def test_labeled_set_is_big_enough():
+    items = sentences()
+    assert len(items) >= 120 and len({s["prompt"] for s in items}) >= 10
+    assert {"paraphrase", "trap"} <= {s["kind"] for s in items}
+
+
+def test_matcher_meets_the_targets_and_beats_bare_phrases():
+    now, before = measure(MATCHERS["keypoints.py (now)"]), measure(MATCHERS["phrases (before)"])
+    assert now.precision >= 0.9 and before.precision < 0.5
+    assert now.recall > 3 * before.recall
+    seen = [measure(MATCHERS["keypoints.py (now)"], split) for split in ("dev", "test")]
+    assert all(t.precision >= 0.9 and t.recall >= 0.85 for t in seen)
+    # Sentences written after the senses were frozen: a keyword still does not fool it
+    # (precision), though most paraphrases of them are missed (docs/scoring.md).
+    assert measure(MATCHERS["keypoints.py (now)"], "fresh").precision >= 0.9
+
+
+def test_issue_examples_keyword_alone_does_not_count():
+    assert "adaptation" not in touched("We monitor the accuracy on the training set.")
+    assert "imbalance" in touched("Fraud is rare, so I'd use class weights.")
+    assert "fallback" not in touched("I don't think we need a fallback here.")
+    assert "fallback" in touched("If the model is down we fall back to rules.")
+    assert "labels" in touched("We only learn a payment was fraudulent when the customer "
+                               "disputes it weeks later.")
+
+
+def test_depth_against_the_time_allowed():
+    short = ("Let me start with the data. Chargebacks arrive weeks late, so labels lag. "
+             "Fraud is rare, so I'd use class weights and look at precision and recall. ") * 3
+    out = analyze_coverage(build_transcript(words_from_text(short)), FRAUD)
+    (f,) = [d.finding for d in out.deductions if d.finding.id == "depth-for-time"]
+    assert "of the 4:00 allowed" in f.message and "latency budget" in f.message.lower()
+    assert f.start is not None  # where to add them: before the close
+    long = " ".join(["Chargebacks arrive late, so labels lag and we check the latency."] * 60)
+    words = words_from_text(long, wpm=110)
+    out = analyze_coverage(build_transcript(words), FRAUD)
+    (f,) = [d.finding for d in out.deductions if d.finding.id == "over-time"]
+    assert f.start == words[0].start + FRAUD.answer_s  # the moment the time ran out

@@ -1,0 +1,127 @@
+"""Key-point coverage measured on the labeled sentences in tests/corpus/keypoints.toml.
+
+    python -m tools.validate.coverage [--misses]
+
+Each sentence is judged against every key point of its prompt. Precision: of the key
+points found, the share the sentence makes; recall: of the key points it makes, the
+share found. Reported for the prompt's bare phrase lists (the matcher before issue
+#12) and for analysis/keypoints.py, on all sentences and on the held-out "test" half.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tools.validate.corpus import load_toml
+
+Matcher = Callable[..., bool]
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    def row(self, name: str) -> str:
+        return (f"| {name} | {self.precision:.2f} | {self.recall:.2f} | {self.tp} | "
+                f"{self.fp} | {self.fn} |")
+
+
+def sentences() -> list[dict]:
+    items = load_toml("keypoints.toml")["s"]
+    for i, item in enumerate(items):
+        item.setdefault("split", "dev" if i % 2 == 0 else "test")
+    return items
+
+
+def _phrases_only(tr, kp, prompt_id: str) -> bool:
+    from voicecoach.analysis.phrases import lexicon
+
+    return bool(lexicon(tuple(kp.phrases)).find(tr.texts))
+
+
+def _current(tr, kp, prompt_id: str) -> bool:
+    from voicecoach.analysis.keypoints import find_key_point
+
+    return find_key_point(tr, kp, prompt_id) is not None
+
+
+SPLITS = {"test": "held-out half", "fresh": "fresh sentences"}
+MATCHERS: dict[str, Matcher] = {"phrases (before)": _phrases_only,
+                                "keypoints.py (now)": _current}
+
+
+def measure(matcher: Matcher, split: str | None = None) -> Tally:
+    from tools.synthetic import words_from_text
+    from voicecoach.analysis.text import build_transcript
+    from voicecoach.prompts import load_prompts
+
+    prompts = {p.id: p for p in load_prompts()}
+    tally = Tally()
+    for s in sentences():
+        if split and s["split"] != split:
+            continue
+        tr = build_transcript(words_from_text(s["text"]))
+        for kp in prompts[s["prompt"]].key_points:
+            found, made = matcher(tr, kp, s["prompt"]), kp.id in s["points"]
+            if found and made:
+                tally.tp += 1
+            elif found:
+                tally.fp += 1
+                tally.errors.append(f"false {s['prompt']}/{kp.id} [{s['kind']}, "
+                                    f"{s['split']}]: {s['text']}")
+            elif made:
+                tally.fn += 1
+                tally.errors.append(f"missed {s['prompt']}/{kp.id} [{s['kind']}, "
+                                    f"{s['split']}]: {s['text']}")
+    return tally
+
+
+def table() -> tuple[list[str], dict[str, Tally]]:
+    items = sentences()
+    lines = [f"Key-point coverage on {len(items)} labeled sentences "
+             f"({len({s['prompt'] for s in items})} prompts; "
+             + ", ".join(f"{sum(s['kind'] == k for s in items)} {k}"
+                         for k in ("paraphrase", "trap", "plain")) + "):", "",
+             "| matcher | precision | recall | found and made | found, not made | "
+             "made, not found |", "|---|---|---|---|---|---|"]
+    tallies = {}
+    for name, matcher in MATCHERS.items():
+        for split in (None, "test", "fresh"):
+            t = measure(matcher, split)
+            label = f"{name}, {SPLITS[split]}" if split else f"{name}, all"
+            tallies[label] = t
+            lines.append(t.row(label))
+    return lines, tallies
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.validate.coverage")
+    parser.add_argument("--misses", action="store_true", help="list every error")
+    args = parser.parse_args(argv)
+    lines, tallies = table()
+    print("\n".join(lines))
+    if args.misses:
+        print("\n".join(["", *tallies["keypoints.py (now), all"].errors]))
+    now = tallies["keypoints.py (now), all"]
+    ok = now.precision >= 0.9 and now.recall >= 0.85
+    if not ok:
+        print("coverage: target missed (precision >= 0.9, recall >= 0.85)", file=sys.stderr)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
