@@ -37,7 +37,8 @@ model models data feature features system use using new time one same each all l
 like make get good well way thing things need needs want first then also
 """
 GENERIC = FUNCTION_WORDS | frozenset(_GENERIC.split())
-# Single words with one meaning in an ML answer: each makes its point alone.
+# Single words with one meaning in an ML answer: each makes its point alone. The last
+# line is the behavioral answers': "I learned that…", "the decision was…" make the point.
 _SPECIFIC = """
 latency chargeback chargebacks imbalance imbalanced leak leakage leaks leaking drift
 fallback adversarial adversary p95 p99 milliseconds retrain retraining retrained
@@ -48,6 +49,7 @@ granularity annotator annotators annotation guideline guidelines rubric bandit b
 ndcg psi holdout trie blocklist offensive dialect dialects covariate precompute
 precomputed bottleneck bottlenecks fraudsters oversample oversampling undersample
 undersampling engagement retrieval skew shadow seasonality suspicious
+learned lesson lessons decided decision chose
 """
 SPECIFIC = frozenset(_SPECIFIC.split())
 
