@@ -9,7 +9,7 @@ from typing import Any
 from voicecoach.errors import VoiceCoachError
 from voicecoach.export import _html_take, _page, check_format, export_take_of, h, md, take_markdown
 from voicecoach.history import prompt_lookup
-from voicecoach.interview.report import stored_summary
+from voicecoach.interview.report import prompt_bank, stored_summary
 from voicecoach.interview.summary import coverage_line, fixed_line
 from voicecoach.store.sessions import get_session
 
@@ -20,9 +20,11 @@ def export_session(store: Any, session_id: int, fmt: str = "md",
     session = get_session(store, session_id)
     if not session.turns:
         raise VoiceCoachError(f"session {session_id} has no takes left")
-    data = stored_summary(store, session)
-    info = prompt_lookup()
-    items = [export_take_of(store.get(t.take_id), info) for t in session.turns]
+    takes = [store.get(i) for i in session.take_ids]
+    bank = prompt_bank()
+    data = stored_summary(session, takes, bank)
+    info = prompt_lookup(bank.values())
+    items = [export_take_of(take, info) for take in takes]
     rows = [(_label(t["turn"]), t["question"], t["reason"] or "",
              t["scores"].get("overall", "–"), t["scores"].get("structure", "–"))
             for t in data["turns"]]
