@@ -268,8 +268,7 @@ class MockSummaryScreen(Screen[None]):
         """The drill's next mock interview."""
         first, *rest = self.queue
         self.dismiss(None)
-        self.vc.push_screen(MockInterviewScreen(first, rest),
-                            lambda _: self.vc.refresh_scores())
+        self.vc.open_mock(first, rest)
 
     def action_home(self) -> None:
         self.dismiss(None)
