@@ -68,6 +68,13 @@ def fixed_line(summary: dict[str, Any]) -> str:
     return "The follow-ups fixed: " + "; ".join(parts) + "."
 
 
+def touched_where(turn: int | None) -> str:
+    """" (first answer)" or " (follow-up 2)": which answer first touched a key point."""
+    if turn is None:
+        return ""
+    return " (first answer)" if turn == 0 else f" (follow-up {turn})"
+
+
 def coverage_line(summary: dict[str, Any]) -> str:
     cov = summary["coverage"]
     return (f"Key points of the question: {summary['first_answer_coverage']} of {cov['total']} "

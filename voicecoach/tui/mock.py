@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Header, Static
 
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.app.interview import MockInterview, MockTurn, turns_summary
-from voicecoach.interview.summary import coverage_line, fixed_line
+from voicecoach.interview.summary import coverage_line, fixed_line, touched_where
 from voicecoach.prompts import Prompt
 from voicecoach.tui.format import score_text, truncate
 from voicecoach.tui.messages import ScoringDone
@@ -220,9 +220,7 @@ class MockSummaryScreen(Screen[None]):
         for kp in self.summary["coverage"]["key_points"]:
             where = kp["touched_in"]
             mark = "✓" if where is not None else "✗"
-            said = ("" if where is None else
-                    " (first answer)" if where == 0 else f" (follow-up {where})")
-            text.append(f"\n {mark} {kp['label']}{said}",
+            text.append(f"\n {mark} {kp['label']}{touched_where(where)}",
                         style="green" if where is not None else "red")
         return text
 
