@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from voicecoach.interview.gaps import fixed_by_follow_ups, session_coverage
-from voicecoach.prompts import FOLLOW_UP_SEP, Prompt
+from voicecoach.prompts import FOLLOW_UP_SEP, Prompt, PromptError
 from voicecoach.report import Report
 
 
@@ -28,10 +28,10 @@ class Answer:
 def question_text(prompt: Prompt, follow_up_id: str | None) -> str:
     if follow_up_id is None:
         return prompt.text
-    for fu in prompt.follow_ups:
-        if fu.id == follow_up_id:
-            return fu.text
-    return f"{prompt.id}{FOLLOW_UP_SEP}{follow_up_id}"  # a follow-up since removed
+    try:
+        return prompt.follow_up(follow_up_id).text
+    except PromptError:  # a follow-up since removed from the bank
+        return f"{prompt.id}{FOLLOW_UP_SEP}{follow_up_id}"
 
 
 def summarize(prompt: Prompt, answers: list[Answer]) -> dict[str, Any]:
