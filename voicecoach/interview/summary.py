@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from voicecoach.interview.gaps import fixed_by_follow_ups, session_coverage
+from voicecoach.interview.gaps import coverage_of, fixed_between, session_gaps
 from voicecoach.prompts import FOLLOW_UP_SEP, Prompt, PromptError
 from voicecoach.report import Report
 
@@ -44,16 +44,17 @@ def summarize(prompt: Prompt, answers: list[Answer]) -> dict[str, Any]:
                       "follow_up_id": a.follow_up_id, "reason": a.reason, "scores": scores,
                       "not_judged": (a.report.extra.get("not_judged")
                                      if a.report is not None else None)})
-    coverage = session_coverage(prompt, scored)
-    first_only = session_coverage(prompt, scored[:1]) if first is not None else coverage
+    # Each answer's coverage is read once for the session, once more for the first answer
+    # on its own; without a scored first answer nothing is "before" the follow-ups.
+    after = session_gaps(prompt, scored)
+    before = session_gaps(prompt, scored[:1]) if first is not None and len(scored) > 1 else after
     return {
         "prompt_id": prompt.id,
         "question": prompt.text,
         "turns": turns,
-        "coverage": coverage,
-        "first_answer_coverage": first_only["touched"],
-        "fixed": fixed_by_follow_ups(prompt, scored) if first is not None
-        else {"key_points": [], "elements": []},
+        "coverage": coverage_of(prompt, after),
+        "first_answer_coverage": coverage_of(prompt, before)["touched"],
+        "fixed": fixed_between(prompt, before, after),
     }
 
 
