@@ -23,6 +23,7 @@ from voicecoach.analysis.rules import ScoringRules
 from voicecoach.app.interview import MockInterview, MockTurn, turns_summary
 from voicecoach.interview.summary import coverage_line, fixed_line, touched_where
 from voicecoach.prompts import Prompt
+from voicecoach.tui.drill import SummaryTable  # one row per take; Enter opens it
 from voicecoach.tui.format import score_text, truncate
 from voicecoach.tui.messages import ScoringDone
 from voicecoach.tui.practice import PracticeScreen
@@ -174,10 +175,6 @@ def turn_scores(report: Report | None) -> Text:
     if report.extra.get("not_judged"):
         text.append("too short to judge structure", style="dim")
     return text
-
-
-class SummaryTable(DataTable[object]):
-    BINDINGS = [Binding("enter", "select_cursor", "Open take")]
 
 
 class MockSummaryScreen(Screen[None]):
