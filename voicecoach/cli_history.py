@@ -83,7 +83,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             return print_sessions(store, args.json, args.limit)
         rows = sort_rows(apply(to_rows(store.takes()), flt), args.sort,
                          descending=not args.asc)
-        links = session_links(store)
+        links = session_links(store) if args.json else {}  # only the JSON shows them
     if args.limit is not None:
         rows = rows[: max(0, args.limit)]
     if args.json:

@@ -184,14 +184,9 @@ def _prompt(path: Path, where: str, entry: Any, category: str, defaults: dict[st
             ) -> Prompt:
     if not isinstance(entry, dict):
         raise PromptError(f"{path}: field {where}: must be a table")
-    allowed = {"id", "text", "think_s", "answer_s", "key_point", "audio", "model_answer",
-               "follow_up"}
-    unknown = set(entry) - allowed
-    if unknown:
-        raise PromptError(f"{path}: field {where}.{sorted(unknown)[0]}: unknown field")
-    pid = _string(path, f"{where}.id", entry.get("id"))
-    if not _ID.match(pid):
-        raise PromptError(f"{path}: field {where}.id: {pid!r} must be lower-case a-z, 0-9 and -")
+    _known_fields(path, where, entry, {"id", "text", "think_s", "answer_s", "key_point", "audio",
+                                       "model_answer", "follow_up"})
+    pid = _id(path, f"{where}.id", entry.get("id"))
     where = f"{where} ({pid})"
     text = _string(path, f"{where}.text", entry.get("text"))
     times = {}
@@ -232,12 +227,8 @@ def _follow_ups(path: Path, where: str, raw: Any, key_ids: list[str]
         here = f"{where}.follow_up[{i}]"
         if not isinstance(item, dict):
             raise PromptError(f"{path}: field {here}: must be a table with id, text, probes")
-        unknown = set(item) - {"id", "text", "probes", "elements"}
-        if unknown:
-            raise PromptError(f"{path}: field {here}.{sorted(unknown)[0]}: unknown field")
-        fid = _string(path, f"{here}.id", item.get("id"))
-        if not _ID.match(fid):
-            raise PromptError(f"{path}: field {here}.id: {fid!r} must be lower-case a-z, 0-9 and -")
+        _known_fields(path, here, item, {"id", "text", "probes", "elements"})
+        fid = _id(path, f"{here}.id", item.get("id"))
         if any(fu.id == fid for fu in out):
             raise PromptError(f"{path}: field {here}.id: {fid!r} appears twice")
         text = _string(path, f"{here}.text", item.get("text"))
@@ -265,9 +256,7 @@ def _names(path: Path, name: str, value: Any, allowed: list[str], kind: str
 def _key_point(path: Path, where: str, raw: Any) -> KeyPoint:
     if not isinstance(raw, dict):
         raise PromptError(f"{path}: field {where}: must be a table with id, label, phrases")
-    unknown = set(raw) - {"id", "label", "phrases"}
-    if unknown:
-        raise PromptError(f"{path}: field {where}.{sorted(unknown)[0]}: unknown field")
+    _known_fields(path, where, raw, {"id", "label", "phrases"})
     kid = _string(path, f"{where}.id", raw.get("id"))
     label = _string(path, f"{where}.label", raw.get("label"))
     phrases = raw.get("phrases")
@@ -277,6 +266,20 @@ def _key_point(path: Path, where: str, raw: Any) -> KeyPoint:
         if not isinstance(phrase, str) or not phrase_tokens(phrase):
             raise PromptError(f"{path}: field {where}.phrases[{j}]: {phrase!r} has no words")
     return KeyPoint(kid, label, tuple(phrases))
+
+
+def _known_fields(path: Path, where: str, table: dict[str, Any], allowed: set[str]) -> None:
+    """A misspelt field is named, never silently ignored."""
+    unknown = set(table) - allowed
+    if unknown:
+        raise PromptError(f"{path}: field {where}.{sorted(unknown)[0]}: unknown field")
+
+
+def _id(path: Path, name: str, value: Any) -> str:
+    ident = _string(path, name, value)
+    if not _ID.match(ident):
+        raise PromptError(f"{path}: field {name}: {ident!r} must be lower-case a-z, 0-9 and -")
+    return ident
 
 
 def _string(path: Path, name: str, value: Any) -> str:

@@ -9,8 +9,8 @@ from typing import Any
 from voicecoach.errors import VoiceCoachError
 from voicecoach.export import _html_take, _page, check_format, export_take_of, h, md, take_markdown
 from voicecoach.history import prompt_lookup
-from voicecoach.interview.report import stored_summary
-from voicecoach.interview.summary import coverage_line, fixed_line
+from voicecoach.interview.report import prompt_bank, stored_summary
+from voicecoach.interview.summary import coverage_line, fixed_line, touched_where
 from voicecoach.store.sessions import get_session
 
 
@@ -20,9 +20,11 @@ def export_session(store: Any, session_id: int, fmt: str = "md",
     session = get_session(store, session_id)
     if not session.turns:
         raise VoiceCoachError(f"session {session_id} has no takes left")
-    data = stored_summary(store, session)
-    info = prompt_lookup()
-    items = [export_take_of(store.get(t.take_id), info) for t in session.turns]
+    takes = [store.get(i) for i in session.take_ids]
+    bank = prompt_bank()
+    data = stored_summary(session, takes, bank)
+    info = prompt_lookup(bank.values())
+    items = [export_take_of(take, info) for take in takes]
     rows = [(_label(t["turn"]), t["question"], t["reason"] or "",
              t["scores"].get("overall", "–"), t["scores"].get("structure", "–"))
             for t in data["turns"]]
@@ -33,7 +35,7 @@ def export_session(store: Any, session_id: int, fmt: str = "md",
                "| # | Question | Why asked | Overall | Structure |", "|---|---|---|---:|---:|"]
         out += [f"| {a} | {md(q)} | {md(r)} | {o} | {s} |" for a, q, r, o, s in rows]
         out += ["", fixed_line(data), "", coverage_line(data), ""]
-        out += [f"- {'✓' if where is not None else '✗'} {md(label)}{_where(where)}"
+        out += [f"- {'✓' if where is not None else '✗'} {md(label)}{touched_where(where)}"
                 for label, where in points]
         out.append("")
         for it in items:
@@ -49,7 +51,7 @@ def export_session(store: Any, session_id: int, fmt: str = "md",
     body += ["</table>", f"<p><b>{h(fixed_line(data))}</b></p>",
              f"<p>{h(coverage_line(data))}</p>", '<ul class="points">']
     body += [f'<li class="{"hit" if where is not None else "miss"}">'
-             f"{'✓' if where is not None else '✗'} {h(label)}{h(_where(where))}</li>"
+             f"{'✓' if where is not None else '✗'} {h(label)}{h(touched_where(where))}</li>"
              for label, where in points]
     body.append("</ul>")
     body += [f'<section class="take">{_html_take(it, long_pause_s, "h2")}</section>'
@@ -59,9 +61,3 @@ def export_session(store: Any, session_id: int, fmt: str = "md",
 
 def _label(turn: int) -> str:
     return "Question" if turn == 0 else f"Follow-up {turn}"
-
-
-def _where(turn: int | None) -> str:
-    if turn is None:
-        return ""
-    return " (first answer)" if turn == 0 else f" (follow-up {turn})"

@@ -89,7 +89,11 @@ def session_gaps(prompt: Prompt, reports: Sequence[Report]) -> Gaps:
 def session_coverage(prompt: Prompt, reports: Sequence[Report]) -> dict[str, Any]:
     """The original question's key points over the session: which answer first touched
     each one, and the share touched (what the summary and exports show)."""
-    gaps = session_gaps(prompt, reports)
+    return coverage_of(prompt, session_gaps(prompt, reports))
+
+
+def coverage_of(prompt: Prompt, gaps: Gaps) -> dict[str, Any]:
+    """session_coverage() from gaps already computed."""
     points = [{"id": kp.id, "label": kp.label, "touched_in": gaps.touched_by.get(kp.id)}
               for kp in prompt.key_points]
     total = len(points)
@@ -103,8 +107,12 @@ def fixed_by_follow_ups(prompt: Prompt, reports: Sequence[Report]) -> dict[str, 
     and element names ("what the follow-up fixed")."""
     if len(reports) < 2:
         return {"key_points": [], "elements": []}
-    before = session_gaps(prompt, reports[:1])
-    after = session_gaps(prompt, reports)
+    return fixed_between(prompt, session_gaps(prompt, reports[:1]),
+                         session_gaps(prompt, reports))
+
+
+def fixed_between(prompt: Prompt, before: Gaps, after: Gaps) -> dict[str, list[str]]:
+    """fixed_by_follow_ups() from the gaps after the first answer and after them all."""
     labels = {kp.id: kp.label for kp in prompt.key_points}
     return {
         "key_points": [labels[k] for k in before.missed_key_points

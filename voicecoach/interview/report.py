@@ -4,6 +4,7 @@ follow-ups, why each was asked, the scores, and the session's key-point coverage
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from voicecoach.errors import VoiceCoachError
@@ -14,21 +15,28 @@ from voicecoach.interview.summary import (
     question_text,
     summarize,
 )
-from voicecoach.prompts import Prompt, get_prompt
+from voicecoach.prompts import Prompt, load_prompts
 from voicecoach.store.sessions import Session, list_sessions
 
 
-def stored_summary(store: Any, session: Session) -> dict[str, Any]:
-    """The summary of a stored session (its prompt from the bank; reports from the store)."""
+def prompt_bank() -> dict[str, Prompt]:
+    """The prompt bank by id, read once per command (an unreadable bank: empty)."""
     try:
-        prompt = get_prompt(session.prompt_id)
-    except VoiceCoachError:  # a prompt no longer in the bank: its id stands in for it
-        prompt = Prompt(session.prompt_id, session.prompt_id, "Behavioral", 1, 1, ())
-    answers = []
-    for turn in session.turns:
-        take = store.get(turn.take_id)
-        answers.append(Answer(turn.turn, turn.take_id, question_text(prompt, turn.follow_up_id),
-                              take.report, turn.follow_up_id, turn.reason))
+        return {p.id: p for p in load_prompts()}
+    except VoiceCoachError:
+        return {}
+
+
+def stored_summary(session: Session, takes: Sequence[Any], bank: Mapping[str, Prompt]
+                   ) -> dict[str, Any]:
+    """The summary of a stored session, given its takes (one per turn, in order) and the
+    prompt bank."""
+    # A prompt no longer in the bank: its id stands in for it.
+    prompt = bank.get(session.prompt_id) or Prompt(session.prompt_id, session.prompt_id,
+                                                    "Behavioral", 1, 1, ())
+    answers = [Answer(turn.turn, turn.take_id, question_text(prompt, turn.follow_up_id),
+                      take.report, turn.follow_up_id, turn.reason)
+               for turn, take in zip(session.turns, takes)]
     data = summarize(prompt, answers)
     stored = session.to_dict()
     for row, turn in zip(data["turns"], stored.pop("turns")):
@@ -38,7 +46,9 @@ def stored_summary(store: Any, session: Session) -> dict[str, Any]:
 
 
 def print_sessions(store: Any, as_json: bool, limit: int | None = None) -> int:
-    summaries = [stored_summary(store, s) for s in list_sessions(store, limit)]
+    bank = prompt_bank()
+    summaries = [stored_summary(s, [store.get(i) for i in s.take_ids], bank)
+                 for s in list_sessions(store, limit)]
     if as_json:
         print(json.dumps(summaries, indent=2, ensure_ascii=False))
         return 0

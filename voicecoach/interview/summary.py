@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from voicecoach.interview.gaps import fixed_by_follow_ups, session_coverage
-from voicecoach.prompts import FOLLOW_UP_SEP, Prompt
+from voicecoach.interview.gaps import coverage_of, fixed_between, session_gaps
+from voicecoach.prompts import FOLLOW_UP_SEP, Prompt, PromptError
 from voicecoach.report import Report
 
 
@@ -28,10 +28,10 @@ class Answer:
 def question_text(prompt: Prompt, follow_up_id: str | None) -> str:
     if follow_up_id is None:
         return prompt.text
-    for fu in prompt.follow_ups:
-        if fu.id == follow_up_id:
-            return fu.text
-    return f"{prompt.id}{FOLLOW_UP_SEP}{follow_up_id}"  # a follow-up since removed
+    try:
+        return prompt.follow_up(follow_up_id).text
+    except PromptError:  # a follow-up since removed from the bank
+        return f"{prompt.id}{FOLLOW_UP_SEP}{follow_up_id}"
 
 
 def summarize(prompt: Prompt, answers: list[Answer]) -> dict[str, Any]:
@@ -44,16 +44,17 @@ def summarize(prompt: Prompt, answers: list[Answer]) -> dict[str, Any]:
                       "follow_up_id": a.follow_up_id, "reason": a.reason, "scores": scores,
                       "not_judged": (a.report.extra.get("not_judged")
                                      if a.report is not None else None)})
-    coverage = session_coverage(prompt, scored)
-    first_only = session_coverage(prompt, scored[:1]) if first is not None else coverage
+    # Each answer's coverage is read once for the session, once more for the first answer
+    # on its own; without a scored first answer nothing is "before" the follow-ups.
+    after = session_gaps(prompt, scored)
+    before = session_gaps(prompt, scored[:1]) if first is not None and len(scored) > 1 else after
     return {
         "prompt_id": prompt.id,
         "question": prompt.text,
         "turns": turns,
-        "coverage": coverage,
-        "first_answer_coverage": first_only["touched"],
-        "fixed": fixed_by_follow_ups(prompt, scored) if first is not None
-        else {"key_points": [], "elements": []},
+        "coverage": coverage_of(prompt, after),
+        "first_answer_coverage": coverage_of(prompt, before)["touched"],
+        "fixed": fixed_between(prompt, before, after),
     }
 
 
@@ -66,6 +67,13 @@ def fixed_line(summary: dict[str, Any]) -> str:
     if not parts:
         return "The follow-up answers added nothing the first answer lacked."
     return "The follow-ups fixed: " + "; ".join(parts) + "."
+
+
+def touched_where(turn: int | None) -> str:
+    """" (first answer)" or " (follow-up 2)": which answer first touched a key point."""
+    if turn is None:
+        return ""
+    return " (first answer)" if turn == 0 else f" (follow-up {turn})"
 
 
 def coverage_line(summary: dict[str, Any]) -> str:

@@ -281,6 +281,12 @@ class VoiceCoachApp(App[int]):
         screen.dismiss(None)
         self.open_practice(random.choice(pool))
 
+    def open_mock(self, prompt: Prompt, queue: list[Prompt] | None = None) -> None:
+        """A mock interview on `prompt`; `queue`: a drill's mock interviews still to come."""
+        from voicecoach.tui.mock import MockInterviewScreen
+
+        self.push_screen(MockInterviewScreen(prompt, queue), lambda _: self.refresh_scores())
+
     def open_drill_setup(self, category: str | None = None) -> None:
         from voicecoach.tui.drill import DrillSetupScreen
 
@@ -289,11 +295,9 @@ class VoiceCoachApp(App[int]):
     def _start_drill(self, plan: Any) -> None:
         if plan is None:
             return
-        if getattr(plan, "mock", False):
-            from voicecoach.tui.mock import MockInterviewScreen
-
+        if plan.mock:
             first, *rest = plan.prompts
-            self.push_screen(MockInterviewScreen(first, rest), lambda _: self.refresh_scores())
+            self.open_mock(first, rest)
             return
         from voicecoach.tui.drill import DrillScreen
 

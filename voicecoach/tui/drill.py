@@ -356,7 +356,8 @@ class DrillScreen(Screen["list[DrillItem] | None"]):
 
 
 class SummaryTable(DataTable[object]):
-    """One row per drill prompt; Enter opens that take's full result."""
+    """One row per take (of a drill, or a mock interview's summary); Enter opens that
+    take's full result."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Open take")]
 

@@ -272,9 +272,7 @@ class HomeScreen(Screen[None]):
         """A mock interview on the highlighted prompt (voicecoach.tui.mock)."""
         prompt = self.current()
         if prompt is not None:
-            from voicecoach.tui.mock import MockInterviewScreen
-
-            self.vc.push_screen(MockInterviewScreen(prompt), lambda _: self.vc.refresh_scores())
+            self.vc.open_mock(prompt)
 
     def action_drill(self) -> None:
         self.vc.open_drill_setup(None if self.category == ALL else self.category)

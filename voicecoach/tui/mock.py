@@ -21,8 +21,9 @@ from textual.widgets import DataTable, Header, Static
 
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.app.interview import MockInterview, MockTurn, turns_summary
-from voicecoach.interview.summary import coverage_line, fixed_line
+from voicecoach.interview.summary import coverage_line, fixed_line, touched_where
 from voicecoach.prompts import Prompt
+from voicecoach.tui.drill import SummaryTable  # one row per take; Enter opens it
 from voicecoach.tui.format import score_text, truncate
 from voicecoach.tui.messages import ScoringDone
 from voicecoach.tui.practice import PracticeScreen
@@ -176,10 +177,6 @@ def turn_scores(report: Report | None) -> Text:
     return text
 
 
-class SummaryTable(DataTable[object]):
-    BINDINGS = [Binding("enter", "select_cursor", "Open take")]
-
-
 class MockSummaryScreen(Screen[None]):
     """Both (or all three) takes, scores over the session, what the follow-ups fixed."""
 
@@ -220,9 +217,7 @@ class MockSummaryScreen(Screen[None]):
         for kp in self.summary["coverage"]["key_points"]:
             where = kp["touched_in"]
             mark = "✓" if where is not None else "✗"
-            said = ("" if where is None else
-                    " (first answer)" if where == 0 else f" (follow-up {where})")
-            text.append(f"\n {mark} {kp['label']}{said}",
+            text.append(f"\n {mark} {kp['label']}{touched_where(where)}",
                         style="green" if where is not None else "red")
         return text
 
@@ -268,8 +263,7 @@ class MockSummaryScreen(Screen[None]):
         """The drill's next mock interview."""
         first, *rest = self.queue
         self.dismiss(None)
-        self.vc.push_screen(MockInterviewScreen(first, rest),
-                            lambda _: self.vc.refresh_scores())
+        self.vc.open_mock(first, rest)
 
     def action_home(self) -> None:
         self.dismiss(None)

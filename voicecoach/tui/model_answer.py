@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -49,8 +50,10 @@ class ModelAnswerScreen(ModalScreen[None]):
         if self.vc.speaker.speaking:
             self.vc.speaker.stop()
             return
-        error = self.vc.speaker.say(Prompt(self.prompt.id, self.prompt.model_answer,
-                                           self.prompt.category, 1, 1, ()))
+        # The prompt with the answer as its text, read by the synthesizer (its own
+        # recording, if any, is of the question).
+        error = self.vc.speaker.say(replace(self.prompt, text=self.prompt.model_answer,
+                                            audio=None))
         if error:
             self.notify(error, severity="warning")
 
