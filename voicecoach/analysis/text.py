@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from voicecoach.asr.base import Word
 
@@ -66,8 +66,9 @@ class Transcript:
     gap_after: list[float]  # per word: silence to the next word's start (s)
     punctuated: bool  # Whisper punctuated; else sentences come from pauses
 
-    @property
+    @cached_property
     def texts(self) -> list[str]:
+        # Built once: the analyzers read it per sentence, per pause and per key point.
         return [t.text for t in self.tokens]
 
     def span_text(self, first: int, last: int) -> str:
