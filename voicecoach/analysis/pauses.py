@@ -10,6 +10,7 @@ time. (Issue #12: a 3 s silence before "sorry, where was I" had been praised.)
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -50,13 +51,9 @@ KINDS = ("between_ideas", "clause", "hesitation", "lost_thread")
 
 
 def word_before(tr: Transcript, pause: Span) -> int | None:
-    before = None
-    for i, w in enumerate(tr.words):
-        if w.end <= pause.start + 0.2:
-            before = i
-        else:
-            break
-    return before
+    """The last word of the run of words that ended by the pause (none: None)."""
+    i = bisect_right(tr.ends_by, pause.start + 0.2) - 1
+    return i if i >= 0 else None
 
 
 def classify_pause(tr: Transcript, pause: Span) -> tuple[str, int | None]:
@@ -84,7 +81,7 @@ def repair_follows(tr: Transcript, before: int) -> bool:
     """After word `before`: a self-repair phrase within the first few words, or a
     restart (the words before the pause said again)."""
     toks = tr.tokens
-    first = next((i for i, t in enumerate(toks) if t.word == before + 1), None)
+    first = tr.first_token.get(before + 1)
     if first is None:
         return False
     texts = tr.texts
