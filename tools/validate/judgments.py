@@ -51,12 +51,11 @@ def _parts(text: str) -> list:
 
 
 def _judged(item: dict, mode: str, report) -> Judged:
-    from voicecoach.analysis.consistency import contradictions, fault_keys
+    from voicecoach.analysis.consistency import contradictions, fault_keys, missed_topics
 
     praised = {s["id"] for s in report.extra.get("strengths", [])}
     faulted = {f.id for f in report.findings if f.severity != "info"}
-    missed = [p["topic"] for p in report.extra.get("coverage", {}).get("key_points", [])
-              if not p["touched"] and p.get("topic")]
+    missed = missed_topics(report.extra.get("coverage", {}).get("key_points", []))
     return Judged(item["id"], mode, praised, faulted, item,
                   contradictions(sorted(praised), fault_keys(sorted(faulted), missed)))
 

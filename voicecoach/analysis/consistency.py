@@ -41,6 +41,11 @@ CONFLICTS: dict[str, frozenset[str]] = {
 }
 
 
+def missed_topics(key_points: list[dict]) -> list[str]:
+    """The topics of the missed key points in a coverage section (`key_points`)."""
+    return [p["topic"] for p in key_points if not p["touched"] and p.get("topic")]
+
+
 def fault_keys(finding_ids: list[str], missed_topics: list[str]) -> set[str]:
     return set(finding_ids) | {f"missed-key-point:{t}" for t in missed_topics}
 
