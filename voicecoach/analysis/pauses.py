@@ -117,6 +117,10 @@ class PauseContext:
     kinds: dict[str, list[Span]] = field(default_factory=lambda: {k: [] for k in KINDS})
     contexts: dict[Span, str] = field(default_factory=dict)
 
+    def counted(self, kind: str) -> list[Span]:
+        """The pauses of `kind` long enough to count (`hesitation_min_s`)."""
+        return [p for p in self.kinds[kind] if p.duration >= self.rules.hesitation_min_s]
+
 
 def sort_pauses(tr: Transcript, pauses: list[Span], c: PauseContext) -> None:
     for p in pauses:
@@ -138,7 +142,7 @@ def long_start(c: PauseContext, out: Outcome) -> None:
 
 def _longest(c: PauseContext, kind: str) -> tuple[list[Span], Span, str] | None:
     """The pauses of `kind` long enough to count, the longest, and where the others are."""
-    found = [p for p in c.kinds[kind] if p.duration >= c.rules.hesitation_min_s]
+    found = c.counted(kind)
     if not found:
         return None
     worst = max(found, key=lambda p: p.duration)
