@@ -14,10 +14,16 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tools.validate.corpus import load_toml
 
+if TYPE_CHECKING:
+    from voicecoach.analysis.text import Transcript
+    from voicecoach.prompts import KeyPoint
+
 Matcher = Callable[..., bool]
+Case = tuple[dict, "Transcript", "tuple[KeyPoint, ...]"]  # sentence, transcript, key points
 
 
 @dataclass
@@ -64,18 +70,25 @@ MATCHERS: dict[str, Matcher] = {"phrases (before)": _phrases_only,
                                 "keypoints.py (now)": _current}
 
 
-def measure(matcher: Matcher, split: str | None = None) -> Tally:
+def cases() -> list[Case]:
+    """Each labeled sentence with its transcript and its prompt's key points, built once
+    for every matcher and split."""
     from tools.synthetic import words_from_text
     from voicecoach.analysis.text import build_transcript
     from voicecoach.prompts import load_prompts
 
     prompts = {p.id: p for p in load_prompts()}
+    return [(s, build_transcript(words_from_text(s["text"])), prompts[s["prompt"]].key_points)
+            for s in sentences()]
+
+
+def measure(matcher: Matcher, split: str | None = None, items: list[Case] | None = None
+            ) -> Tally:
     tally = Tally()
-    for s in sentences():
+    for s, tr, key_points in cases() if items is None else items:
         if split and s["split"] != split:
             continue
-        tr = build_transcript(words_from_text(s["text"]))
-        for kp in prompts[s["prompt"]].key_points:
+        for kp in key_points:
             found, made = matcher(tr, kp, s["prompt"]), kp.id in s["points"]
             if found and made:
                 tally.tp += 1
@@ -91,17 +104,18 @@ def measure(matcher: Matcher, split: str | None = None) -> Tally:
 
 
 def table() -> tuple[list[str], dict[str, Tally]]:
-    items = sentences()
-    lines = [f"Key-point coverage on {len(items)} labeled sentences "
-             f"({len({s['prompt'] for s in items})} prompts; "
-             + ", ".join(f"{sum(s['kind'] == k for s in items)} {k}"
+    items = cases()
+    labeled = [s for s, _, _ in items]
+    lines = [f"Key-point coverage on {len(labeled)} labeled sentences "
+             f"({len({s['prompt'] for s in labeled})} prompts; "
+             + ", ".join(f"{sum(s['kind'] == k for s in labeled)} {k}"
                          for k in ("paraphrase", "trap", "plain")) + "):", "",
              "| matcher | precision | recall | found and made | found, not made | "
              "made, not found |", "|---|---|---|---|---|---|"]
     tallies = {}
     for name, matcher in MATCHERS.items():
         for split in (None, "test", "fresh"):
-            t = measure(matcher, split)
+            t = measure(matcher, split, items)
             label = f"{name}, {SPLITS[split]}" if split else f"{name}, all"
             tallies[label] = t
             lines.append(t.row(label))

@@ -51,12 +51,11 @@ def _parts(text: str) -> list:
 
 
 def _judged(item: dict, mode: str, report) -> Judged:
-    from voicecoach.analysis.consistency import contradictions, fault_keys
+    from voicecoach.analysis.consistency import contradictions, fault_keys, missed_topics
 
     praised = {s["id"] for s in report.extra.get("strengths", [])}
     faulted = {f.id for f in report.findings if f.severity != "info"}
-    missed = [p["topic"] for p in report.extra.get("coverage", {}).get("key_points", [])
-              if not p["touched"] and p.get("topic")]
+    missed = missed_topics(report.extra.get("coverage", {}).get("key_points", []))
     return Judged(item["id"], mode, praised, faulted, item,
                   contradictions(sorted(praised), fault_keys(sorted(faulted), missed)))
 
@@ -114,13 +113,17 @@ def tally(judged: list[Judged]) -> tuple[dict[str, RuleTally], dict[str, RuleTal
     return praise, faults
 
 
+def _false_praise(praise: dict[str, RuleTally]) -> tuple[int, int]:
+    """(praises the labels deny, praises judged) over every praise rule."""
+    return sum(t.wrong for t in praise.values()), sum(t.right + t.wrong for t in praise.values())
+
+
 def judgments_table(judged: list[Judged]) -> list[str]:
     if not judged:
         return []
     praise, faults = tally(judged)
     modes = sorted({j.mode for j in judged})
-    given = sum(t.right + t.wrong for t in praise.values())
-    false_praise = sum(t.wrong for t in praise.values())
+    false_praise, given = _false_praise(praise)
     contradictions = sum(len(j.contradictions) for j in judged)
     lines = [f"Judgment set: {len({j.id for j in judged})} answers ({', '.join(modes)}; "
              f"{len(judged)} scored).", "",
@@ -137,9 +140,7 @@ def judgments_table(judged: list[Judged]) -> list[str]:
 
 def judgment_problems(judged: list[Judged]) -> list[str]:
     """The targets of issue #12: no contradiction, false praise <= 5%."""
-    praise, _ = tally(judged)
-    given = sum(t.right + t.wrong for t in praise.values())
-    false_praise = sum(t.wrong for t in praise.values())
+    false_praise, given = _false_praise(tally(judged)[0])
     problems = [f"judgment {j.id} ({j.mode}): {a} praised beside {b}"
                 for j in judged for a, b in j.contradictions]
     if given and false_praise / given > 0.05:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from voicecoach.analysis.flow import DETOURS
 from voicecoach.analysis.outcome import Strength
 
+# A whole frame (why-how, principle) names limits and decides: an unweighed choice denies it.
+_UNWEIGHED = frozenset({"no-tradeoffs", "no-risks", "unjustified-choice", "tool-list"})
 # praise id -> finding ids that contradict it. Key points missed are "missed-key-point:
 # <topic>" (analysis/coverage.py names the topic of each key point it can place).
 CONFLICTS: dict[str, frozenset[str]] = {
@@ -27,10 +29,8 @@ CONFLICTS: dict[str, frozenset[str]] = {
     "summary": frozenset({"no-summary"}),
     "outcome": frozenset({"no-outcome"}),
     "learning": frozenset({"no-learning"}),
-    "frame-why_how": frozenset({"no-tradeoffs", "no-risks", "unjustified-choice",
-                                "tool-list"}),
-    "frame-principle": frozenset({"no-tradeoffs", "no-risks", "unjustified-choice",
-                                  "tool-list"}),
+    "frame-why_how": _UNWEIGHED,
+    "frame-principle": _UNWEIGHED,
     "structured-thinking": frozenset({*DETOURS, "no-framing", "no-signposts"}),
     "pace-in-band": frozenset({"pace-fast", "pace-slow", "pace-window", "pace-uneven",
                                "rushing"}),
@@ -39,6 +39,11 @@ CONFLICTS: dict[str, frozenset[str]] = {
     "few-fillers": frozenset({"filler-rate", "filler-burst", "crutch-opener"}),
     "key-points": frozenset({"missed-key-points", "depth-for-time"}),
 }
+
+
+def missed_topics(key_points: list[dict]) -> list[str]:
+    """The topics of the missed key points in a coverage section (`key_points`)."""
+    return [p["topic"] for p in key_points if not p["touched"] and p.get("topic")]
 
 
 def fault_keys(finding_ids: list[str], missed_topics: list[str]) -> set[str]:

@@ -9,7 +9,7 @@ floundering, so each one costs on top of the rate.
 from __future__ import annotations
 
 from voicecoach.analysis.fillers import Burst, bursts
-from voicecoach.analysis.outcome import Outcome, also_at, quote
+from voicecoach.analysis.outcome import Outcome, also_at, densest, quote
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.model import UNSAID, Word
 from voicecoach.report import Filler
@@ -54,9 +54,10 @@ def analyze_fillers(fillers: list[Filler], word_count: int, span_s: float,
     acoustic = sum(1 for f in fillers if f.kind == "acoustic")
     heard = f"; {acoustic} heard in the audio but not transcribed" if acoustic else ""
     found = bursts(fillers, rules.burst_window_s, rules.burst_min)
+    worst = max(found, key=lambda b: len(b.fillers)) if found else None
     if rate_points > 0 or share > rules.filler_word_share_max:
         # The clearest instance: the worst burst, else the densest stretch's first filler.
-        a, b = _clearest(fillers, found)
+        a, b = _clearest(fillers, worst)
         out.take(round(rate_points), "filler-rate", "fillers",
                  f"{count} fillers, {_per_minute(rate, span_s)} ({share:.0%} of words; most: "
                  f"{top}){heard}.",
@@ -65,8 +66,7 @@ def analyze_fillers(fillers: list[Filler], word_count: int, span_s: float,
                  a, b, "" if a is None else words_around(words, a, b))
     elif count <= 3 * minutes:
         out.praise("few-fillers", "fillers", f"Few fillers ({_per_minute(rate, span_s)})")
-    if found:
-        worst = max(found, key=lambda b: len(b.fillers))
+    if worst is not None:
         also = also_at([b.start for b in found if b is not worst])
         out.take(min(3 * rules.burst_points, rules.burst_points * len(found)), "filler-burst",
                  "fillers",
@@ -88,16 +88,13 @@ def analyze_fillers(fillers: list[Filler], word_count: int, span_s: float,
     return out
 
 
-def _clearest(fillers: list[Filler], found: list[Burst]
+def _clearest(fillers: list[Filler], worst: Burst | None
               ) -> tuple[float | None, float | None]:
     if not fillers:
         return None, None
-    if found:
-        worst = max(found, key=lambda b: len(b.fillers))
+    if worst is not None:
         return worst.start, worst.end
-    starts = [f.start for f in fillers]
-    i = max(range(len(fillers)), key=lambda k: (sum(1 for t in starts
-                                                    if starts[k] <= t < starts[k] + 20), -k))
+    i = densest([f.start for f in fillers])
     return fillers[i].start, fillers[i].end
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from voicecoach.analysis.outcome import Outcome, also_at, quote
+from voicecoach.analysis.outcome import Outcome, also_at, densest, quote
 from voicecoach.analysis.phrases import Match, lexicon
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.analysis.text import Transcript
@@ -138,7 +138,7 @@ def hedging(c: FlowContext, out: Outcome) -> None:
         return
     points = 15 if density > 2 * rules.hedge_per_100_max else 8
     top = _most_common([m.phrase for m in hedges])
-    worst = _densest(hedges, lambda m: c.at(m.first))
+    worst = hedges[densest([c.at(m.first) for m in hedges])]
     out.take(points, "hedging", "flow",
              f"Hedged {len(hedges)} times ({density:.1f} per 100 words; most: {top}).",
              "Commit, then qualify once: \"I'd choose X; the risk is Y, and I'd "
@@ -266,15 +266,6 @@ def _clusters(positions: list[int], window: int, min_count: int) -> list[list[in
         else:
             i += 1
     return out
-
-
-def _densest(items: list[Match], when: Callable[[Match], float], window_s: float = 20.0
-             ) -> Match:
-    """The item with the most others within `window_s` after it: the clearest instance."""
-    times = [when(m) for m in items]
-    best = max(range(len(items)),
-               key=lambda i: (sum(1 for t in times if times[i] <= t < times[i] + window_s), -i))
-    return items[best]
 
 
 def _most_common(items: list[str], k: int = 3) -> str:

@@ -54,6 +54,7 @@ learned lesson lessons decided decision chose
 SPECIFIC = frozenset(_SPECIFIC.split())
 
 
+@lru_cache(maxsize=4096)  # called for every token of every sentence, per key point
 def stem(word: str) -> str:
     for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "es", "s", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:

@@ -79,6 +79,13 @@ def also_at(times: list[float], limit: int = 3) -> str:
     return "; also at " + ", ".join(clock(t) for t in times[:limit])
 
 
+def densest(times: list[float], window_s: float = 20.0) -> int:
+    """The index of the time with the most others within `window_s` after it (the
+    earliest on a tie): where a repeated fault is clearest to hear."""
+    return max(range(len(times)),
+               key=lambda i: (sum(1 for t in times if times[i] <= t < times[i] + window_s), -i))
+
+
 def quote(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."

@@ -14,12 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from voicecoach.analysis.outcome import Outcome
-from voicecoach.analysis.pauses import (  # noqa: F401  (re-exported for callers)
-    FUNCTION_WORDS,
-    IDEA_OPENERS,
-    analyze_pauses,
-    classify_pause,
-)
+from voicecoach.analysis.pauses import analyze_pauses
+from voicecoach.analysis.pauses import classify_pause as classify_pause  # re-exported
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.analysis.text import Transcript
 from voicecoach.audio.vad import Span
@@ -126,8 +122,6 @@ def analyze_pacing(tr: Transcript, pauses: list[Span], metrics: Metrics,
         for rule in PACE_RULES:
             rule(c, out)
     p = analyze_pauses(tr, pauses, metrics, rules, out)
-    hesitations = [s for s in p.kinds["hesitation"] if s.duration >= rules.hesitation_min_s]
-    lost = [s for s in p.kinds["lost_thread"] if s.duration >= rules.hesitation_min_s]
     out.details = {
         "band_wpm": [rules.pace_min_wpm, rules.pace_max_wpm],
         "wpm": round(metrics.wpm, 1),
@@ -136,9 +130,11 @@ def analyze_pacing(tr: Transcript, pauses: list[Span], metrics: Metrics,
         "variation": round(cv, 3),
         "think_time_s": round(metrics.think_time_s, 2),
         "pauses": {k: len(v) for k, v in p.kinds.items()},
-        "hesitations": [{"start": round(s.start, 2), "duration_s": round(s.duration, 2)}
-                        for s in hesitations],
-        "lost_thread": [{"start": round(s.start, 2), "duration_s": round(s.duration, 2)}
-                        for s in lost],
+        "hesitations": _timed(p.counted("hesitation")),
+        "lost_thread": _timed(p.counted("lost_thread")),
     }
     return out
+
+
+def _timed(pauses: list[Span]) -> list[dict[str, float]]:
+    return [{"start": round(s.start, 2), "duration_s": round(s.duration, 2)} for s in pauses]

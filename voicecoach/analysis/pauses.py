@@ -10,6 +10,7 @@ time. (Issue #12: a 3 s silence before "sorry, where was I" had been praised.)
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -50,13 +51,9 @@ KINDS = ("between_ideas", "clause", "hesitation", "lost_thread")
 
 
 def word_before(tr: Transcript, pause: Span) -> int | None:
-    before = None
-    for i, w in enumerate(tr.words):
-        if w.end <= pause.start + 0.2:
-            before = i
-        else:
-            break
-    return before
+    """The last word of the run of words that ended by the pause (none: None)."""
+    i = bisect_right(tr.ends_by, pause.start + 0.2) - 1
+    return i if i >= 0 else None
 
 
 def classify_pause(tr: Transcript, pause: Span) -> tuple[str, int | None]:
@@ -84,7 +81,7 @@ def repair_follows(tr: Transcript, before: int) -> bool:
     """After word `before`: a self-repair phrase within the first few words, or a
     restart (the words before the pause said again)."""
     toks = tr.tokens
-    first = next((i for i, t in enumerate(toks) if t.word == before + 1), None)
+    first = tr.first_token.get(before + 1)
     if first is None:
         return False
     texts = tr.texts
@@ -120,6 +117,10 @@ class PauseContext:
     kinds: dict[str, list[Span]] = field(default_factory=lambda: {k: [] for k in KINDS})
     contexts: dict[Span, str] = field(default_factory=dict)
 
+    def counted(self, kind: str) -> list[Span]:
+        """The pauses of `kind` long enough to count (`hesitation_min_s`)."""
+        return [p for p in self.kinds[kind] if p.duration >= self.rules.hesitation_min_s]
+
 
 def sort_pauses(tr: Transcript, pauses: list[Span], c: PauseContext) -> None:
     for p in pauses:
@@ -141,7 +142,7 @@ def long_start(c: PauseContext, out: Outcome) -> None:
 
 def _longest(c: PauseContext, kind: str) -> tuple[list[Span], Span, str] | None:
     """The pauses of `kind` long enough to count, the longest, and where the others are."""
-    found = [p for p in c.kinds[kind] if p.duration >= c.rules.hesitation_min_s]
+    found = c.counted(kind)
     if not found:
         return None
     worst = max(found, key=lambda p: p.duration)

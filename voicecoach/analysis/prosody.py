@@ -22,7 +22,7 @@ import numpy as np
 
 from voicecoach.analysis.outcome import also_at
 from voicecoach.analysis.pacing import windowed_wpm
-from voicecoach.analysis.text import build_transcript
+from voicecoach.analysis.text import Transcript, build_transcript
 from voicecoach.audio.pitch import STEP_S, PitchTrack
 from voicecoach.audio.vad import Span
 from voicecoach.model import Word
@@ -73,10 +73,10 @@ def measure_prosody(track: PitchTrack, words: list[Word], regions: list[Span],
     stretches = [{"start": round(a, 2), "end": round(b, 2), "sd_st": round(sd, 2)}
                  for a, b, sd in _merge(flat, times, voiced)]
     levels = track.db[voiced]
-    phrases = _phrase_ends(track, voiced, words, rules)
+    tr = build_transcript(words)
+    phrases = _phrase_ends(track, voiced, tr, rules)
     trailing = [p for p in phrases if p["drop_db"] >= rules.trail_drop_db]
-    rates = [r for _, r in windowed_wpm(build_transcript(words), rules.rate_window_s,
-                                        rules.rate_hop_s)] if words else []
+    rates = [r for _, r in windowed_wpm(tr, rules.rate_window_s, rules.rate_hop_s)]
     rate_cv = float(np.std(rates) / np.mean(rates)) if len(rates) >= 3 and np.mean(rates) > 0 \
         else None
     return {
@@ -164,12 +164,12 @@ def _merge(flat: list[tuple[float, float, float]], times: np.ndarray, voiced: np
     return trimmed
 
 
-def _phrase_ends(track: PitchTrack, voiced: np.ndarray, words: list[Word],
+def _phrase_ends(track: PitchTrack, voiced: np.ndarray, tr: Transcript,
                  rules: ProsodyRules) -> list[dict[str, float]]:
     """Each phrase's last `tail_s` of voice against the voice before it, in dB."""
+    words = tr.words
     if not words:
         return []
-    tr = build_transcript(words)
     times = track.times
     out = []
     start = words[0].start

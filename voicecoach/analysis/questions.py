@@ -14,14 +14,13 @@ from voicecoach.analysis.phrases import Match, lexicon
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.analysis.text import Sentence, Transcript
 
+_LOST = ("where was i", "where were we", "what was i saying", "what was i", "where are we")
 SELF_TALK = (
-    "where was i", "where were we", "where are we", "what was i saying", "what was i",
-    "right", "okay", "ok", "you know", "does that make sense", "make sense", "makes sense",
+    *_LOST, "right", "okay", "ok", "you know", "does that make sense", "make sense", "makes sense",
     "is that right", "am i right", "how do i say", "how do you say", "what is it called",
     "what do you call it", "what else", "yeah", "yes", "no", "huh", "um", "uh", "so",
     "and", "sorry", "is it", "right so", "does that", "what", "hmm", "well",
 )
-_LOST = ("where was i", "where were we", "what was i saying", "what was i", "where are we")
 INTERROGATIVES = frozenset((
     "what", "how", "which", "who", "when", "where", "why", "is", "are", "do", "does", "did",
     "can", "could", "should", "would", "will", "was", "were", "have", "has", "may", "might",

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from voicecoach.analysis.acoustic import acoustic_fillers
-from voicecoach.analysis.consistency import fault_keys, reconcile
+from voicecoach.analysis.consistency import fault_keys, missed_topics, reconcile
 from voicecoach.analysis.coverage import analyze_coverage
 from voicecoach.analysis.filler_score import analyze_fillers
 from voicecoach.analysis.fillers import crutch_openers, lexical_fillers
@@ -124,8 +124,7 @@ def score_report(report: Report, prompt: Prompt | None = None,
 def _reconcile(outcomes: dict[str, Outcome]) -> None:
     """Drop every praise a deduction contradicts (analysis/consistency.py)."""
     content = outcomes.get("content")
-    missed = [p["topic"] for p in (content.details.get("key_points", []) if content else [])
-              if not p["touched"] and p.get("topic")]
+    missed = missed_topics(content.details.get("key_points", [])) if content else []
     faults = fault_keys([d.finding.id for o in outcomes.values() for d in o.deductions],
                         missed)
     for o in outcomes.values():

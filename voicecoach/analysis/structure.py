@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from voicecoach.analysis.outcome import Outcome, quote
 from voicecoach.analysis.phrases import Match, lexicon
@@ -127,10 +128,16 @@ class StructureContext:
     def said(self, m: Match, pad: int = 0) -> str:
         return self.span(m.first - pad, m.last + pad)
 
-    @property
+    @cached_property
     def choices(self) -> list[Match]:
         """Model and tool mentions, in order: where a choice is made."""
         return sorted(self.find["models"] + self.find["tools"], key=lambda m: m.first)
+
+    @cached_property
+    def reasons(self) -> set[int]:
+        """Where a reason, tradeoff or constraint is given (token indices)."""
+        f = self.find
+        return {m.first for m in f["reasons"] + f["tradeoffs"] + f["constraints"]}
 
 
 def _first_model(c: StructureContext) -> Match | None:
@@ -280,15 +287,11 @@ def opening_with_model(c: StructureContext, out: Outcome) -> None:
              "it fits.", c.at(first), c.end(first), c.span(0, first.last + 3))
 
 
-def _reasons(c: StructureContext) -> set[int]:
-    return {m.first for m in c.find["reasons"] + c.find["tradeoffs"] + c.find["constraints"]}
-
-
 def tool_lists(c: StructureContext, out: Outcome) -> None:
     """Several tools in a row with no reason between them."""
     tools = sorted({m.first: m for m in c.find["tools"] + c.find["models"]}.values(),
                    key=lambda m: m.first)
-    reasons = _reasons(c)
+    reasons = c.reasons
     runs: list[list[Match]] = []
     for m in tools:
         if runs and m.first - runs[-1][-1].last <= c.rules.tool_list_gap_words + 1 and \
@@ -314,7 +317,7 @@ def unjustified_choice(c: StructureContext, out: Outcome) -> None:
     (a tool list already says so)."""
     if c.present.get("tool_list") is not None:
         return
-    reasons = _reasons(c)
+    reasons = c.reasons
     sentence = [c.tr.tokens[r].sentence for r in reasons]
     for m in c.choices:
         s = c.tr.tokens[m.first].sentence

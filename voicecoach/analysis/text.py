@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import accumulate
 
 from voicecoach.asr.base import Word
 
@@ -66,9 +67,24 @@ class Transcript:
     gap_after: list[float]  # per word: silence to the next word's start (s)
     punctuated: bool  # Whisper punctuated; else sentences come from pauses
 
-    @property
+    @cached_property
     def texts(self) -> list[str]:
+        # Built once: the analyzers read it per sentence, per pause and per key point.
         return [t.text for t in self.tokens]
+
+    @cached_property
+    def first_token(self) -> dict[int, int]:
+        """Word index -> its first token (a word of punctuation only has none)."""
+        out: dict[int, int] = {}
+        for i, t in enumerate(self.tokens):
+            out.setdefault(t.word, i)
+        return out
+
+    @cached_property
+    def ends_by(self) -> list[float]:
+        """Per word: the latest end among it and the words before it (sorted, for
+        bisecting a time even where Whisper's word times overlap)."""
+        return list(accumulate((w.end for w in self.words), max))
 
     def span_text(self, first: int, last: int) -> str:
         """The original words covering tokens first..last (inclusive)."""
