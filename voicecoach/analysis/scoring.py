@@ -47,9 +47,10 @@ def score_report(report: Report, prompt: Prompt | None = None,
 
     category = prompt.category if prompt else None
     structure = analyze_structure(tr, rules, category)
+    discourse = [(f.start, f.end) for f in fillers if f.kind == "discourse"]
     discourse_tokens = frozenset(
-        i for i, t in enumerate(tr.tokens)
-        if any(f.kind == "discourse" and f.start <= t.start and t.end <= f.end for f in fillers))
+        i for i, t in enumerate(tr.tokens) if discourse
+        and any(start <= t.start and t.end <= end for start, end in discourse))
     flow = analyze_flow(tr, rules, structure.details["signpost_tokens"],
                         structure.details["framing_token"], discourse_tokens)
     delivery = analyze_pacing(tr, report.pauses, m, rules)
