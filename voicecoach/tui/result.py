@@ -20,7 +20,7 @@ from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from voicecoach.app.feedback import SCORE_ORDER, changes, pace_text, top_tips, went_well
-from voicecoach.baseline import Baseline
+from voicecoach.baseline import Baseline, pitch_sd
 from voicecoach.errors import VoiceCoachError
 from voicecoach.moments import moment_player, moment_span
 from voicecoach.playback import Player
@@ -97,11 +97,10 @@ def numbers_text(report: Report, settings: Settings) -> Text:
 def pitch_text(report: Report) -> str:
     """"varies 3.1 semitones", or "1.4 semitones; flat 0:12" (where it first went
     flat); "" for a take without prosody. Short: it fits the 80-column result."""
-    prosody = (report.extra or {}).get("prosody") or {}
-    sd = (prosody.get("pitch") or {}).get("sd_st")
+    sd = pitch_sd(report)
     if sd is None:
         return ""
-    flat = prosody.get("monotone") or []
+    flat = report.extra["prosody"].get("monotone") or []
     if flat:
         return f"{sd:.1f} semitones; flat {clock(flat[0]['start'])}"
     return f"varies {sd:.1f} semitones"
