@@ -294,3 +294,21 @@ def test_a_take_is_transcribed_while_it_is_recorded(faster_engine, tmp_path: Pat
     report = score_take(path, None, engines, settings, lambda f, t: None, streamer)
     assert word_error_rate(JFK_TEXT, report.text) <= 0.10
     assert report.audio_path == str(path) and report.scores is not None
+
+
+def test_the_record_panel_redraws_a_label_whose_style_alone_changed() -> None:
+    """At the stop the clock keeps its text and turns from bold to dim."""
+    from rich.text import Text
+
+    from voicecoach.tui.widgets.record_panel import RecordPanel
+
+    shown: list[Text] = []
+
+    class Label:
+        id = "rec-clock"
+        update = shown.append
+
+    panel = RecordPanel()
+    for style in ("bold", "bold", "dim"):
+        panel._show(Label(), Text("0:06 / 2:00", style=style))  # type: ignore[arg-type]
+    assert [t.style for t in shown] == ["bold", "dim"]

@@ -41,7 +41,9 @@ def _pauses_per_min(r: Report) -> float | None:
 
 
 def pitch_sd(r: Report) -> float | None:
-    value = ((r.extra or {}).get("prosody") or {}).get("pitch", {}).get("sd_st")
+    """The take's pitch variation in semitones (None: a take without prosody)."""
+    prosody = (r.extra or {}).get("prosody") or {}
+    value = (prosody.get("pitch") or {}).get("sd_st")
     return None if value is None else float(value)
 
 

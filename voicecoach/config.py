@@ -27,7 +27,7 @@ import tomllib
 
 from voicecoach.errors import VoiceCoachError
 from voicecoach.model import MAX_ANSWER_S
-from voicecoach.paths import APP, config_dir, data_dir, settings_path  # noqa: F401 (callers)
+from voicecoach.paths import settings_path
 
 ENGINES = ("faster-whisper", "openai-whisper")
 

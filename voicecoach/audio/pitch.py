@@ -12,6 +12,7 @@ stop pays for the last block only.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,7 +48,7 @@ class PitchTrack:
 def track_pitch(samples: np.ndarray) -> PitchTrack:
     """The whole recording in one pass (files, the batch pipeline)."""
     follower = PitchFollower()
-    return follower.finish(lambda lo, hi: samples[max(lo, 0):hi], len(samples))
+    return follower.finish(lambda lo, hi: samples[lo:hi], len(samples))
 
 
 def _frames(read: Callable[[int, int], np.ndarray], first: int, last: int, total: int
@@ -110,8 +111,6 @@ class PitchFollower:
         return PitchTrack(np.concatenate(self._f0), np.concatenate(self._db))
 
     def _track(self, read: Callable[[int, int], np.ndarray], last: int, total: int) -> None:
-        import time
-
         started = time.perf_counter()
         f0, db = _frames(read, self.frames, last, total)
         self.busy_s += time.perf_counter() - started

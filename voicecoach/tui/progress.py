@@ -61,10 +61,13 @@ def plot_metric(plot: PlotextPlot, rows: list[TakeRow], metric: str,
                 band: tuple[float, float] = PACE_BAND) -> int:
     """Draw one metric's daily means into `plot`; returns how many days it shows.
     A pace chart shows `band` (the user's, from Settings) as two lines, every chart
-    the user's usual (baseline.usual_value) as an orange line once there is one. The
-    title is the chart's border title (Textual shortens it to fit; plotext dropped it)."""
+    the user's usual (baseline.usual_value) as an orange line once there is one, named
+    in the border's subtitle. The title is the chart's border title (Textual shortens
+    it to fit; plotext dropped it)."""
     points = series(rows, metric)
     usual = usual_value([p.value for p in points])
+    if plot.parent is not None:
+        plot.parent.border_subtitle = usual_subtitle(usual, len(points), metric)
     days = daily(points)
     plt = plot.plt
     plt.clear_figure()
@@ -110,12 +113,11 @@ def spaced_ticks(xs: list[int]) -> list[int]:
     return sorted({xs[0], xs[-1]})
 
 
-def usual_subtitle(rows: list[TakeRow], metric: str) -> str:
-    """The chart's subtitle: the user's usual (the orange line), or what it needs."""
-    values = [p.value for p in series(rows, metric)]
-    usual = usual_value(values)
+def usual_subtitle(usual: float | None, takes: int, metric: str) -> str:
+    """The chart's subtitle: the user's usual (the orange line) over `takes` takes with
+    a value, or what it needs."""
     if usual is None:
-        return f"usual after {MIN_TAKES - len(values)} more" if values else ""
+        return f"usual after {MIN_TAKES - takes} more" if takes else ""
     digits = 1 if metric in ("fillers_per_min", "long_pauses") else 0
     return f"usual {usual:.{digits}f}"
 
@@ -251,10 +253,8 @@ class ProgressScreen(Screen[None]):
         rows = self.groups.get(self.category, [])
         band = pace_band(self.settings or getattr(self.app, "settings", None))
         for metric in CHARTS:
-            plot = self.query_one(f"#chart-{metric}", PlotextPlot)
-            self.shown_days[metric] = plot_metric(plot, rows, metric, band)
-            if plot.parent is not None:
-                plot.parent.border_subtitle = usual_subtitle(rows, metric)
+            self.shown_days[metric] = plot_metric(
+                self.query_one(f"#chart-{metric}", PlotextPlot), rows, metric, band)
         plot_volume(self.query_one("#chart-volume", PlotextPlot), rows, self.today)
 
     @on(OptionList.OptionHighlighted, "#progress-categories")

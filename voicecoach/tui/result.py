@@ -19,8 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
-from voicecoach.app.feedback import SCORE_ORDER, changes, pace_text, top_tips, went_well
-from voicecoach.baseline import Baseline
+from voicecoach.app.feedback import SCORE_ORDER, Tip, changes, pace_text, top_tips, went_well
+from voicecoach.baseline import Baseline, pitch_sd
 from voicecoach.errors import VoiceCoachError
 from voicecoach.moments import moment_player, moment_span
 from voicecoach.playback import Player
@@ -97,11 +97,10 @@ def numbers_text(report: Report, settings: Settings) -> Text:
 def pitch_text(report: Report) -> str:
     """"varies 3.1 semitones", or "1.4 semitones; flat 0:12" (where it first went
     flat); "" for a take without prosody. Short: it fits the 80-column result."""
-    prosody = (report.extra or {}).get("prosody") or {}
-    sd = (prosody.get("pitch") or {}).get("sd_st")
+    sd = pitch_sd(report)
     if sd is None:
         return ""
-    flat = prosody.get("monotone") or []
+    flat = report.extra["prosody"].get("monotone") or []
     if flat:
         return f"{sd:.1f} semitones; flat {clock(flat[0]['start'])}"
     return f"varies {sd:.1f} semitones"
@@ -294,10 +293,8 @@ class ResultScreen(Screen[str]):
         if action == "replay":
             return bool(self.report.audio_path)
         if action == "hear":
-            tips = top_tips(self.report)
             n = int(parameters[0]) if parameters else 1  # type: ignore[call-overload]
-            return bool(self.report.audio_path) and len(tips) >= n and \
-                tips[n - 1].at is not None
+            return bool(self.report.audio_path) and self._fix_at(n) is not None
         if action == "export":
             return self.take_id is not None
         if action == "model_answer":
@@ -308,8 +305,8 @@ class ResultScreen(Screen[str]):
 
     def action_hear(self, n: int) -> None:
         """Play the moment of fix `n` (a few seconds around it), here, without Replay."""
-        tip = top_tips(self.report)[n - 1]
-        if tip.at is None:
+        tip = self._fix_at(n)
+        if tip is None or tip.at is None:
             return
         span = moment_span(tip.at, tip.end, self.report.duration_s)
         self._stop_moment()
@@ -317,6 +314,11 @@ class ResultScreen(Screen[str]):
         self.notify(f"Fix {n}: {clock(span[0])}-{clock(span[1])}", title="Playing",
                     timeout=span[1] - span[0])
         self._hear(self.report.audio_path, span, factory() if factory else None)
+
+    def _fix_at(self, n: int) -> Tip | None:
+        """Fix `n` (1-3) of "Fix first", if it has a moment to hear."""
+        tips = top_tips(self.report)
+        return tips[n - 1] if len(tips) >= n and tips[n - 1].at is not None else None
 
     @thread_worker(exclusive=True, group="result-moment")
     def _hear(self, path: str, span: tuple[float, float], output: Any) -> None:

@@ -76,7 +76,7 @@ class RecordPanel(Vertical):
         self.mic_ready = False
         self._live_end = 0.0  # end of the last word the live view showed
         self._flowing = False  # this take has audio (shown as "● REC" without "waiting")
-        self._shown: dict[str | None, Text | str] = {}  # what each Static shows now
+        self._shown: dict[str | None, object] = {}  # what each Static shows now
 
     @property
     def vc(self) -> VoiceCoachApp:
@@ -442,9 +442,13 @@ class RecordPanel(Vertical):
         screen out again, and the panel polls ten times a second while recording: the
         UI thread spent ~0.13 CPU-s per second of recording on it (2 cores, shared
         with the decoding)."""
-        if self._shown.get(widget.id) == content:
+        # rich's Text == ignores the base style: the clock keeps its text at the stop
+        # and must still turn from bold to dim.
+        key = (content.plain, content.style, content.spans) if isinstance(content, Text) \
+            else content
+        if self._shown.get(widget.id) == key:
             return
-        self._shown[widget.id] = content
+        self._shown[widget.id] = key
         widget.update(content)
 
 
