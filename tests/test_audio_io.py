@@ -182,3 +182,18 @@ def test_nan_samples_are_one_line_error_and_no_numpy_noise(tmp_path):
     assert out.stderr.strip().splitlines() == [
         f"voicecoach: error: {path}: 101 samples are not numbers (NaN or infinity); the file is "
         "damaged"], out.stderr
+
+
+def test_a_span_is_the_same_samples_as_the_whole_file_sliced(tmp_path):
+    """A fix's moment reads only its span of a take, and hears what the take holds."""
+    import soundfile as sf
+
+    from voicecoach.audio.io import load_span
+
+    whole = load_audio(JFK).samples
+    span = load_span(JFK, 2.0, 6.5)
+    assert np.array_equal(span, whole[32_000:104_000])
+    # Not 16 kHz mono: decoded whole and resampled, then sliced the same way.
+    stereo = tmp_path / "stereo-32k.wav"
+    sf.write(str(stereo), np.stack([whole, whole], axis=1).repeat(2, axis=0), 32_000)
+    assert np.array_equal(load_span(stereo, 1.0, 2.0), load_audio(stereo).samples[16_000:32_000])

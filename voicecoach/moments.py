@@ -35,9 +35,7 @@ def moment_span(start: float, end: float | None, duration: float) -> tuple[float
 
 def moment_player(path: str | Path, span: tuple[float, float],
                   output: Output | None = None) -> Player:
-    """A Player over just `span` of the take at `path` (loading is slow: a worker's job)."""
-    from voicecoach.audio.io import load_audio
+    """A Player over just `span` of the take at `path` (reading a file: a worker's job)."""
+    from voicecoach.audio.io import load_span
 
-    samples = load_audio(path).samples
-    a, b = (int(round(t * SAMPLE_RATE)) for t in span)
-    return Player(samples[a:max(a + 1, b)], SAMPLE_RATE, output)
+    return Player(load_span(path, *span), SAMPLE_RATE, output)

@@ -85,6 +85,28 @@ def load_audio(path: str | Path, max_s: float = MAX_ANSWER_S) -> Audio:
     return Audio(samples=samples, path=path, warnings=warnings)
 
 
+def load_span(path: str | Path, start_s: float, end_s: float) -> np.ndarray:
+    """Samples [start_s, end_s) of the audio at `path` (at least one).
+
+    A 16 kHz mono file (every take voicecoach records) is read from that span only: a
+    few seconds of a 30-minute take need not decode all of it. Anything else, or a file
+    libsndfile cannot seek, is decoded whole by `load_audio` (its errors, one line).
+    """
+    import soundfile as sf
+
+    a = max(0, int(round(start_s * SAMPLE_RATE)))
+    b = max(a + 1, int(round(end_s * SAMPLE_RATE)))
+    try:
+        info = sf.info(str(path))
+        if info.samplerate == SAMPLE_RATE and info.channels == 1 and a < info.frames:
+            data, _ = sf.read(str(path), start=a, stop=b, dtype="float32")
+            if data.size and np.isfinite(data).all():
+                return np.clip(data, -1.0, 1.0)
+    except (RuntimeError, OSError, sf.LibsndfileError):
+        pass
+    return load_audio(path).samples[a:b]
+
+
 def _regular_file_size(path: Path) -> int:
     """The file's size, or one line on why it is not a file to read."""
     try:
