@@ -166,3 +166,30 @@ def test_same_audio_same_report_openai_whisper(app_openai_engine) -> None:
     first = report_json(UHUM, app_openai_engine, settings)
     for _ in range(2):
         assert report_json(UHUM, app_openai_engine, settings) == first
+
+
+@pytest.mark.slow
+def test_the_silence_after_the_last_word_is_not_decoded(app_faster_engine) -> None:
+    """Whisper decodes the audio after a window's last word as a window of its own: a
+    second encoder pass, and on that sliver the primed decode wrote "Thank you so much
+    for watching" and then "see you next time" until its 448-token limit (193 words,
+    7 s of beam search for 8 s of audio). The voice ends in the first window, so one
+    window is decoded and nothing is written after the voice."""
+    engine = app_faster_engine
+    samples = read_samples(REAL / "mfa_acoustic_corpus_monologue.wav")[20 * 16_000:28 * 16_000]
+    windows: list[int] = []
+    encode = engine._model.encode
+
+    def counted(features):
+        windows.append(1)
+        return encode(features)
+
+    engine._model.encode = counted
+    try:
+        primed = engine._decode(samples, 0.0, FILLER_PROMPT)
+    finally:
+        engine._model.encode = encode
+    said = [w.text.lower().strip(",.") for w in primed]
+    assert len(windows) == 1, said
+    assert not {"watching", "next", "time"} & set(said), said
+    assert said[:3] == ["some", "more", "words"], said

@@ -31,6 +31,15 @@ FILLER_PROMPT = "So, um, I was, uh, thinking, er, that we, ah, hmm, could try."
 # guard cuts the loop and decodes the rest again (`voicecoach.asr.loops`).
 TEMPERATURES = (0.0,)
 SEED = 0
+# A loop runs to the model's limit (448 tokens: 7-9 s of beam search for a few seconds
+# of audio); fast speech with fillers is under 7 tokens a second, so a decode gets
+# TOKENS_PER_S per second of its audio (plus TOKENS_MIN) and no more.
+TOKENS_PER_S = 10
+TOKENS_MIN = 24
+# Once the words reach the chunk's last voice (within TAIL_S), the audio after them is
+# not decoded: Whisper would decode that sliver as a window of its own (a full encoder
+# pass), and on padding and breath it invents words ("Thank you for watching").
+TAIL_S = 0.3
 
 @dataclass(frozen=True)
 class TranscribeOptions:
@@ -47,6 +56,13 @@ class TranscribeOptions:
     compression_ratio_threshold: float = 2.4
     temperatures: tuple[float, ...] = TEMPERATURES
     seed: int = SEED  # set before every decode call, for a fallback if one is configured
+    # The primed decode only lends fillers and the times of words the plain one also
+    # wrote (`merge_decodes`), so it searches greedily: half the cost of a beam.
+    primed_beam_size: int = 1
+
+    def beam_for(self, prompt: str | None) -> int:
+        """The beam width of the plain decode (no prompt) or of the primed one."""
+        return self.primed_beam_size if prompt else self.beam_size
 
 
 class Engine(Protocol):
@@ -84,6 +100,24 @@ def decode_with_fillers(decode: Decode, samples: np.ndarray, offset: float,
         words = merge_decodes(words, decode(samples, offset, options.filler_prompt_text),
                               voiced)
     return [w for w in words if has_voice(w, voiced)]
+
+
+def token_budget(n_samples: int) -> int:
+    """The most tokens a decode of `n_samples` of audio may write (see TOKENS_PER_S)."""
+    return TOKENS_MIN + int(TOKENS_PER_S * n_samples / SAMPLE_RATE)
+
+
+def voice_end(samples: np.ndarray) -> float:
+    """Seconds from the start of `samples` to the end of its last voice (0: none)."""
+    from voicecoach.audio.vad import speech_regions
+
+    regions = speech_regions(samples)
+    return regions[-1].end if regions else 0.0
+
+
+def reached_voice_end(last_word_end: float, end_of_voice: float) -> bool:
+    """Do words ending at `last_word_end` cover the audio's voice (see TAIL_S)?"""
+    return last_word_end >= end_of_voice - TAIL_S
 
 
 def clean_word(text: str) -> str:

@@ -13,6 +13,9 @@ from voicecoach.asr.base import (
     clean_word,
     decode_with_fillers,
     last_result_cache,
+    reached_voice_end,
+    token_budget,
+    voice_end,
 )
 from voicecoach.errors import ModelError
 
@@ -55,7 +58,7 @@ class FasterWhisperEngine:
         segments, _info = self._model.transcribe(
             samples.astype(np.float32, copy=False),
             language=opts.language,
-            beam_size=opts.beam_size,
+            beam_size=opts.beam_for(prompt),
             word_timestamps=True,
             condition_on_previous_text=opts.condition_on_previous_text,
             initial_prompt=prompt,
@@ -64,8 +67,12 @@ class FasterWhisperEngine:
             compression_ratio_threshold=opts.compression_ratio_threshold,
             temperature=list(opts.temperatures),
             vad_filter=False,  # the pipeline gates with its own VAD before calling us
+            max_new_tokens=token_budget(len(samples)),
         )
+        end_of_voice = voice_end(samples)
         words: list[Word] = []
+        # `segments` decodes a window per step: stop reading once the words cover the
+        # voice, so the silence after the last word is never decoded (see TAIL_S).
         for segment in segments:
             for w in segment.words or []:
                 text = clean_word(w.word)
@@ -74,5 +81,7 @@ class FasterWhisperEngine:
                         Word(text, float(w.start) + offset, float(w.end) + offset,
                              float(w.probability))
                     )
+            if words and reached_voice_end(words[-1].end - offset, end_of_voice):
+                break
         return words
 

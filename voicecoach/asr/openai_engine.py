@@ -17,6 +17,7 @@ from voicecoach.asr.base import (
     clean_word,
     decode_with_fillers,
     last_result_cache,
+    token_budget,
 )
 from voicecoach.errors import ModelError
 
@@ -97,7 +98,7 @@ class OpenAIWhisperEngine:
         encoder.forward = last_result_cache(
             encoder.forward, lambda mel: mel.detach().contiguous().numpy().tobytes())
 
-    def _decode_kwargs(self, prompt: str | None) -> dict[str, Any]:
+    def _decode_kwargs(self, prompt: str | None, n_samples: int) -> dict[str, Any]:
         o = self.options
         return {
             "language": o.language,
@@ -109,9 +110,10 @@ class OpenAIWhisperEngine:
             "compression_ratio_threshold": o.compression_ratio_threshold,
             "temperature": o.temperatures,
             # openai-whisper decodes greedily when beam_size is None.
-            "beam_size": None if o.beam_size <= 1 else o.beam_size,
+            "beam_size": None if o.beam_for(prompt) <= 1 else o.beam_for(prompt),
             "fp16": False,  # CPU: fp16 only warns and falls back
             "verbose": None,  # no console output, no progress bar
+            "sample_len": token_budget(n_samples),  # a loop stops here (TOKENS_PER_S)
         }
 
     def transcribe(self, samples: np.ndarray, offset: float = 0.0) -> list[Word]:
@@ -126,7 +128,7 @@ class OpenAIWhisperEngine:
         import torch
 
         torch.manual_seed(self.options.seed)
-        result = self._whisper.transcribe(audio, **self._decode_kwargs(prompt))
+        result = self._whisper.transcribe(audio, **self._decode_kwargs(prompt, audio.size))
         return [
             Word(
                 text,
