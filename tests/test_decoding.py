@@ -59,6 +59,20 @@ def test_a_filler_standing_on_a_plain_word_does_not_replace_it() -> None:
     assert texts(merge_decodes(plain, primed, VOICE)) == ["forced", "a", "liner"]
 
 
+def test_a_filler_the_plain_decode_misheard_as_a_word_replaces_it() -> None:
+    """flite's short "er" reads as "Her" plainly and as "er" primed: it is a filler."""
+    plain = words(("baseline.", 1.2, 2.9), ("Her,", 3.9, 4.2), ("like", 4.4, 4.8))
+    primed = words(("baseline.", 1.2, 2.9), ("er,", 3.85, 4.25), ("like", 4.4, 4.8))
+    assert texts(merge_decodes(plain, primed, VOICE)) == ["baseline.", "er,", "like"]
+    # Any other word the filler stands on stays, and so does a misheard-looking word
+    # the primed decode did not hear as a filler.
+    plain = words(("baseline.", 1.2, 2.9), ("Hurry,", 3.9, 4.2), ("like", 4.4, 4.8))
+    assert texts(merge_decodes(plain, primed, VOICE)) == ["baseline.", "Hurry,", "like"]
+    plain = words(("this", 1.2, 2.9), ("or", 3.9, 4.2), ("that", 4.4, 4.8))
+    primed = words(("this,", 1.2, 2.9), ("oar", 3.9, 4.2), ("that", 4.4, 4.8))
+    assert texts(merge_decodes(plain, primed, VOICE)) == ["this,", "or", "that"]
+
+
 def test_text_the_primed_decode_lost_is_kept_from_the_plain_one() -> None:
     plain = words(("Montreal", 1.2, 1.9), ("forced", 1.9, 2.9), ("a", 6.3, 6.4),
                   ("liner", 6.4, 6.8))

@@ -9,6 +9,9 @@ said; the primed one contributes only what it is trusted for:
   their times, which leave room for the fillers between them);
 - a filled pause the plain decode has no word for, when there is voice under it and
   no plain word already stands on that audio;
+- a filled pause where the plain decode wrote one of the words Whisper mistakes a short
+  "uh" or "er" for ("or", "up", "off", "her", "oh"), at the same time: the filler
+  replaces that word;
 - nothing else: a word only the primed decode wrote is dropped.
 """
 
@@ -27,6 +30,9 @@ FILLER_MARGIN_S = 0.1
 FILLER_VOICE_S = 0.05
 # ... and may share at most this share of its time with a word the plain decode kept.
 MAX_SHARED = 0.5
+# What the plain decode writes for a short filled pause that the primed one heard as
+# one (the validation's missed fillers: "baseline. Her, like logistic regression").
+MISHEARD_FILLERS = frozenset({"or", "up", "off", "her", "oh"})
 
 
 def merge_decodes(plain: list[Word], primed: list[Word], voiced: list) -> list[Word]:
@@ -48,11 +54,20 @@ def merge_decodes(plain: list[Word], primed: list[Word], voiced: list) -> list[W
             # The primed decode only added fillers here: its words are the plain ones.
             out += [w for w in theirs if norm(w.text) not in _FILLED or _filler_voiced(w, voiced)]
             continue
-        ours = plain[i1:i2]
+        ours = _without_misheard_fillers(plain[i1:i2], theirs, voiced)
         out += ours
         out += [w for w in theirs if norm(w.text) in _FILLED and _filler_voiced(w, voiced)
                 and _shared(w, ours) <= MAX_SHARED]
     return sorted(out, key=lambda w: (w.start, w.end))
+
+
+def _without_misheard_fillers(ours: list[Word], theirs: list[Word], voiced: list
+                              ) -> list[Word]:
+    """`ours` less each misheard filler (MISHEARD_FILLERS) that a voiced filled pause
+    of `theirs` covers for more than MAX_SHARED of its time."""
+    fillers = [w for w in theirs if norm(w.text) in _FILLED and _filler_voiced(w, voiced)]
+    return [w for w in ours if not (norm(w.text) in MISHEARD_FILLERS and fillers
+                                    and _shared(w, fillers) > MAX_SHARED)]
 
 
 def has_voice(word: Word, voiced: list) -> bool:
