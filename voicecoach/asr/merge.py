@@ -54,18 +54,16 @@ def merge_decodes(plain: list[Word], primed: list[Word], voiced: list) -> list[W
             # The primed decode only added fillers here: its words are the plain ones.
             out += [w for w in theirs if norm(w.text) not in _FILLED or _filler_voiced(w, voiced)]
             continue
-        ours = _without_misheard_fillers(plain[i1:i2], theirs, voiced)
+        fillers = [w for w in theirs if norm(w.text) in _FILLED and _filler_voiced(w, voiced)]
+        ours = _without_misheard_fillers(plain[i1:i2], fillers)
         out += ours
-        out += [w for w in theirs if norm(w.text) in _FILLED and _filler_voiced(w, voiced)
-                and _shared(w, ours) <= MAX_SHARED]
+        out += [w for w in fillers if _shared(w, ours) <= MAX_SHARED]
     return sorted(out, key=lambda w: (w.start, w.end))
 
 
-def _without_misheard_fillers(ours: list[Word], theirs: list[Word], voiced: list
-                              ) -> list[Word]:
-    """`ours` less each misheard filler (MISHEARD_FILLERS) that a voiced filled pause
-    of `theirs` covers for more than MAX_SHARED of its time."""
-    fillers = [w for w in theirs if norm(w.text) in _FILLED and _filler_voiced(w, voiced)]
+def _without_misheard_fillers(ours: list[Word], fillers: list[Word]) -> list[Word]:
+    """`ours` less each misheard filler (MISHEARD_FILLERS) that the voiced filled
+    pauses `fillers` cover for more than MAX_SHARED of its time."""
     return [w for w in ours if not (norm(w.text) in MISHEARD_FILLERS and fillers
                                     and _shared(w, fillers) > MAX_SHARED)]
 

@@ -100,6 +100,7 @@ class OpenAIWhisperEngine:
 
     def _decode_kwargs(self, prompt: str | None, n_samples: int) -> dict[str, Any]:
         o = self.options
+        beam = o.beam_for(prompt)
         return {
             "language": o.language,
             "word_timestamps": True,
@@ -110,7 +111,7 @@ class OpenAIWhisperEngine:
             "compression_ratio_threshold": o.compression_ratio_threshold,
             "temperature": o.temperatures,
             # openai-whisper decodes greedily when beam_size is None.
-            "beam_size": None if o.beam_for(prompt) <= 1 else o.beam_for(prompt),
+            "beam_size": None if beam <= 1 else beam,
             "fp16": False,  # CPU: fp16 only warns and falls back
             "verbose": None,  # no console output, no progress bar
             "sample_len": token_budget(n_samples),  # a loop stops here (TOKENS_PER_S)
