@@ -8,7 +8,9 @@ speech chunks cut at pauses; a streaming recorder can feed it utterances as they
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -80,14 +82,16 @@ Decode = Callable[[np.ndarray, float, "str | None"], list[Word]]
 
 
 def decode_with_fillers(decode: Decode, samples: np.ndarray, offset: float,
-                        options: TranscribeOptions) -> list[Word]:
+                        options: TranscribeOptions,
+                        side: Executor | None = None) -> list[Word]:
     """The plain decode's words, plus the filled pauses only the primed decode heard;
     no word without voice under it.
 
     `decode(samples, offset, initial_prompt)` is the engine's own decoding call. The
     plain decode is the authority on what was said; the primed one may add a filler
     where it has voice under it, and lends its punctuation and word times where both
-    agree (see `voicecoach.asr.merge`).
+    agree (see `voicecoach.asr.merge`). With `side`, an engine whose decodes may run
+    at once has the primed decode run there while this thread decodes plainly.
     """
     from voicecoach.asr.loops import without_loops
     from voicecoach.asr.merge import has_voice, merge_decodes
@@ -95,9 +99,13 @@ def decode_with_fillers(decode: Decode, samples: np.ndarray, offset: float,
 
     decode = without_loops(decode)
     voiced = [type(r)(r.start + offset, r.end + offset) for r in speech_regions(samples)]
+    primed = None
+    if options.filler_prompt and side is not None:
+        primed = side.submit(decode, samples, offset, options.filler_prompt_text)
     words = decode(samples, offset, None)
     if options.filler_prompt:
-        words = merge_decodes(words, decode(samples, offset, options.filler_prompt_text),
+        words = merge_decodes(words, primed.result() if primed is not None
+                              else decode(samples, offset, options.filler_prompt_text),
                               voiced)
     return [w for w in words if has_voice(w, voiced)]
 
@@ -132,16 +140,19 @@ def last_result_cache(encode: Callable[[Any], Any], key_of: Callable[[Any], byte
     The plain and the filler-primed decode of one chunk hear the same audio: the
     encoder pass (a fixed 30 s window, the largest single cost of a short chunk) is
     then paid once. The key is a digest of the features, so nothing stale is reused.
+    Calls are serialised: when both decodes start at once, the second waits for the
+    first one's pass instead of running its own.
     """
     last: list[tuple[bytes, Any]] = []
+    lock = threading.Lock()
 
     def cached(features: Any) -> Any:
         key = hashlib.blake2b(key_of(features), digest_size=16).digest()
-        hit = last[0] if last else None  # one read: another thread may replace it
-        if hit is not None and hit[0] == key:
-            return hit[1]
-        result = encode(features)
-        last[:] = [(key, result)]
-        return result
+        with lock:
+            if last and last[0][0] == key:
+                return last[0][1]
+            result = encode(features)
+            last[:] = [(key, result)]
+            return result
 
     return cached

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -31,24 +32,41 @@ class FasterWhisperEngine:
         compute_type: str = "int8",
         threads: int | None = None,
     ) -> None:
+        import ctranslate2
         from faster_whisper import WhisperModel
 
         self.model = model_name
         self.options = options
+        # Decoding runs one thread per call, two calls at once: a decode's small steps
+        # do not split well across threads, and the plain and primed decodes of a
+        # chunk can run side by side. The encoder's large matrices do split: it gets
+        # a model of its own with every core. Measured on this 2-core machine
+        # (docs/performance.md, "Threads"): a beam-5 decode 0.59 s on 2 threads,
+        # 0.28 s on one; both decodes side by side 0.30 s, one after the other on
+        # 2 threads 0.74 s; the 30 s encoder pass 0.38 s on 2 threads, 0.68 s on one.
+        cores = threads or os.cpu_count() or 1
+        workers = min(2, cores)
         try:
-            self._model = WhisperModel(
-                str(model_path),
-                device="cpu",
-                compute_type=compute_type,
-                cpu_threads=threads or os.cpu_count() or 1,
-            )
+            self._model = WhisperModel(str(model_path), device="cpu",
+                                       compute_type=compute_type, cpu_threads=1,
+                                       num_workers=workers)
+            encoder = self._model.model if cores == 1 else ctranslate2.models.Whisper(
+                str(model_path), device="cpu", compute_type=compute_type,
+                intra_threads=cores, inter_threads=1)
         except (RuntimeError, ValueError, OSError) as err:
             raise ModelError(f"cannot load faster-whisper model {model_name}: {err}") from None
+
+        def encode(features: np.ndarray) -> ctranslate2.StorageView:
+            batch = np.ascontiguousarray(features[None] if features.ndim == 2 else features)
+            return encoder.encode(ctranslate2.StorageView.from_array(batch))
+
         self._model.encode = last_result_cache(
-            self._model.encode, lambda f: np.ascontiguousarray(f).tobytes())
+            encode, lambda f: np.ascontiguousarray(f).tobytes())
+        self._side = ThreadPoolExecutor(1, thread_name_prefix="voicecoach-primed") \
+            if workers > 1 else None
 
     def transcribe(self, samples: np.ndarray, offset: float = 0.0) -> list[Word]:
-        return decode_with_fillers(self._decode, samples, offset, self.options)
+        return decode_with_fillers(self._decode, samples, offset, self.options, self._side)
 
     def _decode(self, samples: np.ndarray, offset: float, prompt: str | None) -> list[Word]:
         import ctranslate2
