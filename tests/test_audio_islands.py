@@ -6,7 +6,7 @@ import numpy as np
 
 from tools.synth import speak
 from voicecoach.asr.base import SAMPLE_RATE
-from voicecoach.audio.islands import periodicity, voice_islands
+from voicecoach.audio.islands import IslandFollower, periodicity, voice_islands
 
 RNG = np.random.default_rng(7)
 
@@ -36,3 +36,17 @@ def test_islands_are_short_voice_with_silence_around():
     assert island.duration < 0.45 and island.periodic > 0.85
     # Nothing as long as a phrase is an island.
     assert all(i.duration <= 0.45 for i in islands)
+
+
+def test_islands_followed_while_recording_equal_one_pass_over_the_file():
+    """The stop key finds only the last islands; the report must not change."""
+    word = speak("um", "espeak")
+    pause = np.zeros(int(0.25 * SAMPLE_RATE), dtype=np.float32)
+    sentence = speak("so the first thing I would check is the label delay", "espeak")
+    samples = np.concatenate([sentence, pause, word, pause, sentence, pause, word])
+    follower = IslandFollower()
+    for end in range(0, len(samples), 1024):  # the recorder's blocks
+        follower.advance(lambda lo, hi: samples[lo:hi], end)
+    followed = follower.finish(lambda lo, hi: samples[lo:hi], len(samples))
+    assert followed == voice_islands(samples)
+    assert sum(i.periodic > 0.85 for i in followed) >= 2  # both "um"s are there

@@ -18,7 +18,7 @@ from voicecoach.analysis.metrics import compute_metrics, pauses_between_words
 from voicecoach.analysis.words import snap_to_speech
 from voicecoach.asr.base import SAMPLE_RATE, Engine, TranscribeOptions, Word
 from voicecoach.audio.io import Audio, load_audio
-from voicecoach.audio.islands import voice_islands
+from voicecoach.audio.islands import Island, voice_islands
 from voicecoach.audio.pitch import PitchTrack, track_pitch
 from voicecoach.audio.segment import MAX_REGION_S, Segmentation, segment_speech
 from voicecoach.audio.vad import Span, VadSettings
@@ -174,10 +174,12 @@ def build_report(
     settings: Settings,
     prompt: str | Prompt | None = None,
     pitch: PitchTrack | None = None,
+    islands: list[Island] | None = None,
 ) -> Report:
     """Everything after transcription: the audio's voice islands (for the fillers
-    Whisper dropped) and pitch track (tracked here unless `pitch` came from the
-    recording already), then pure functions over words, VAD regions and islands.
+    Whisper dropped) and pitch track (found here unless `islands` and `pitch` came
+    from the recording already), then pure functions over words, VAD regions and
+    islands.
 
     `prompt` is a prompt id from the bank or the Prompt itself (an app may hold one
     that is not in the installed bank).
@@ -206,7 +208,7 @@ def build_report(
         metrics=metrics,
         prompt_id=prompt.id if prompt else None,
         warnings=list(audio.warnings),
-        islands=voice_islands(audio.samples),
+        islands=islands if islands is not None else voice_islands(audio.samples),
     )
     report.extra["prosody"] = measure_prosody(
         pitch if pitch is not None else track_pitch(audio.samples), words, regions)
@@ -232,13 +234,14 @@ def report_from_words(
     settings: Settings,
     prompt: str | Prompt | None = None,
     pitch: PitchTrack | None = None,
+    islands: list[Island] | None = None,
 ) -> Report:
     """`build_report` for a transcription that may have come back empty."""
     if not words:
         raise AudioInputError(f"{audio.path or 'recording'}: no words recognised in "
                               f"{audio.duration_s:.1f} s of audio")
     return build_report(audio, words, regions, engine.name, engine.model, settings, prompt,
-                        pitch)
+                        pitch, islands)
 
 
 def score_audio(

@@ -27,13 +27,14 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from voicecoach.asr.base import SAMPLE_RATE, Engine, Word
 from voicecoach.audio.io import Audio
-from voicecoach.audio.pitch import PitchFollower, PitchTrack
+from voicecoach.audio.islands import IslandFollower
+from voicecoach.audio.pitch import PitchFollower
 from voicecoach.audio.segment import Segmenter
 from voicecoach.audio.vad import Span
 from voicecoach.config import Settings
@@ -138,6 +139,14 @@ def as_saved_pcm16(block: np.ndarray) -> np.ndarray:
     return pcm.astype(np.float32) / np.float32(32768.0)
 
 
+class Follower(Protocol):
+    """Something computed over the audio as it arrives (pitch, voice islands)."""
+
+    def advance(self, read: Callable[[int, int], np.ndarray], total: int) -> None: ...
+
+    def finish(self, read: Callable[[int, int], np.ndarray], total: int) -> Any: ...
+
+
 class StreamingTranscriber:
     """Voice activity and transcription as audio arrives; words ready at stop.
 
@@ -163,10 +172,12 @@ class StreamingTranscriber:
         self._seg = Segmenter(vad_settings(self.settings), options.plan.max_region_s)
         self.stats.cuts = self._seg.regions.cuts  # the same list: the segmenter cuts
         self._audio = _Timeline()
-        # Pitch is tracked as audio arrives (audio/pitch.py), so the stop tracks only
-        # the last block; None after a failure (the report then tracks the whole take).
-        self._pitch: PitchFollower | None = PitchFollower()
-        self._pitch_lock = threading.Lock()
+        # Pitch and voice islands are followed as audio arrives (audio/pitch.py,
+        # audio/islands.py), so the stop handles only the last second or so; a
+        # follower that failed is dropped (the report then reads the whole take).
+        self._followers: dict[str, Follower] = {"pitch": PitchFollower(),
+                                                "islands": IslandFollower()}
+        self._follow_lock = threading.Lock()
         self._done: dict[Span, list[Word]] = {}  # exact words per chunk span
         self._live: tuple[Span, list[Word]] | None = None  # display-only words
         self._final_plan: list[Span] | None = None  # set at stop
@@ -195,22 +206,24 @@ class StreamingTranscriber:
             seen = self._seg.samples_seen
             if self._seg.push(self._audio.read(seen, self._audio.size)):
                 self._wake.notify()  # the worker decides (cheaply) whether there is work
-        self._track_pitch(finish=False)
+        self._follow(finish=False)
 
-    def _track_pitch(self, finish: bool) -> PitchTrack | None:
-        """Pitch of every whole block so far (or, at `finish`, of all the audio). Only
-        the feeding thread writes audio, so reading it here needs no lock."""
-        with self._pitch_lock:
-            if self._pitch is None:
-                return None
-            try:
-                if finish:
-                    return self._pitch.finish(self._audio.read, self._audio.size)
-                self._pitch.advance(self._audio.read, self._audio.size)
-            except Exception as err:  # noqa: BLE001 - the report tracks the file instead
-                log.warning("pitch tracking failed while recording: %s", err)
-                self._pitch = None
-            return None
+    def _follow(self, finish: bool) -> dict[str, Any]:
+        """Advance every follower over the audio so far; at `finish`, their results
+        over all of it. Only the feeding thread writes audio, so reading it here
+        needs no lock."""
+        results: dict[str, Any] = {}
+        with self._follow_lock:
+            for name, follower in list(self._followers.items()):
+                try:
+                    if finish:
+                        results[name] = follower.finish(self._audio.read, self._audio.size)
+                    else:
+                        follower.advance(self._audio.read, self._audio.size)
+                except Exception as err:  # noqa: BLE001 - the report reads the file instead
+                    log.warning("%s tracking failed while recording: %s", name, err)
+                    del self._followers[name]
+        return results
 
     # -- consumer side ------------------------------------------------------------
 
@@ -284,9 +297,10 @@ class StreamingTranscriber:
             from voicecoach.pipeline import find_speech
 
             find_speech(audio, settings)  # raises "no speech found"
-        pitch = self._track_pitch(finish=True) if audio.samples.size == self._audio.size \
-            else None
-        return report_from_words(audio, words, regions, self.engine, settings, prompt, pitch)
+        followed = self._follow(finish=True) if audio.samples.size == self._audio.size \
+            else {}
+        return report_from_words(audio, words, regions, self.engine, settings, prompt,
+                                 followed.get("pitch"), followed.get("islands"))
 
     # -- worker thread ------------------------------------------------------------
 
