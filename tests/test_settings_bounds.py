@@ -91,8 +91,8 @@ def test_scoring_can_be_set_from_the_environment(tmp_path: Path):
 
 def test_good_settings_round_trip_privately(tmp_path: Path):
     path = tmp_path / "config" / "settings.toml"
-    save_settings(Settings(beam_size=3, filler_words=["basically"]), path)
-    assert load_settings(path, environ={}).beam_size == 3
+    save_settings(Settings(beam_size=4, filler_words=["basically"]), path)
+    assert load_settings(path, environ={}).beam_size == 4
     assert (path.stat().st_mode & 0o777, path.parent.stat().st_mode & 0o777) == (0o600, 0o700)
 
 
