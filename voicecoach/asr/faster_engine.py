@@ -41,7 +41,7 @@ class FasterWhisperEngine:
         # do not split well across threads, and the plain and primed decodes of a
         # chunk can run side by side. The encoder's large matrices do split: it gets
         # a model of its own with every core. Measured on this 2-core machine
-        # (docs/performance.md, "Threads"): a beam-5 decode 0.59 s on 2 threads,
+        # (docs/scoring.md, "Decoding cost"): a beam-5 decode 0.59 s on 2 threads,
         # 0.28 s on one; both decodes side by side 0.30 s, one after the other on
         # 2 threads 0.74 s; the 30 s encoder pass 0.38 s on 2 threads, 0.68 s on one.
         cores = threads or os.cpu_count() or 1
