@@ -464,8 +464,9 @@ def main(argv: list[str] | None = None) -> int:
         row.update(label=label, batch_of=batch_of.name)
         rows.append(row)
         print(f"  stop -> report {row['latency_s']:.2f} s", file=sys.stderr)
-    prompt = bench_settings(engines[0], args.filler_prompt).filler_prompt
-    print(f"tiny.en, beam 5, filler prompt {'on' if prompt else 'off'}; "
+    settings = bench_settings(engines[0], args.filler_prompt)
+    print(f"tiny.en, beam {settings.beam_size}, "
+          f"filler prompt {'on' if settings.filler_prompt else 'off'}; "
           f"{os.cpu_count()} CPU cores")
     print(format_table(rows))
     for line in ratios(rows):
