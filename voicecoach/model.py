@@ -50,6 +50,11 @@ class Span:
     def duration(self) -> float:
         return self.end - self.start
 
+    @property
+    def samples(self) -> tuple[int, int]:
+        """The first and past-the-last sample of this stretch at SAMPLE_RATE."""
+        return int(self.start * SAMPLE_RATE), int(self.end * SAMPLE_RATE)
+
 
 @dataclass(frozen=True)
 class Island(Span):

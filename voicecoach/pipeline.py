@@ -16,7 +16,7 @@ import numpy as np
 from voicecoach.analysis.fillers import find_filled_pauses
 from voicecoach.analysis.metrics import compute_metrics, pauses_between_words
 from voicecoach.analysis.words import snap_to_speech
-from voicecoach.asr.base import SAMPLE_RATE, Engine, TranscribeOptions, Word
+from voicecoach.asr.base import Engine, TranscribeOptions, Word
 from voicecoach.audio.io import Audio, load_audio
 from voicecoach.audio.islands import Island, voice_islands
 from voicecoach.audio.pitch import PitchTrack, track_pitch
@@ -133,7 +133,7 @@ def _ends_chunk(group: list[Span], region: Span, plan: ChunkPlan,
 
 def chunk_bounds(chunk: Span) -> tuple[int, int]:
     """The samples of the recording that `chunk` hands to the engine."""
-    return int(chunk.start * SAMPLE_RATE), int(chunk.end * SAMPLE_RATE)
+    return chunk.samples
 
 
 def chunk_words(engine: Engine, chunk_samples: np.ndarray, chunk: Span) -> list[Word]:

@@ -32,16 +32,20 @@ VOICED_CORRELATION = 0.5  # normalised autocorrelation at the pitch lag
 
 def voice_islands(samples: np.ndarray) -> list[Island]:
     """Short stretches of voice with silence (>= 60 ms) on both sides."""
-    return [Island(s.start, s.end, periodicity(_cut(samples, s)))
-            for s in speech_regions(samples, ISLAND_VAD)
-            if MIN_ISLAND_S <= s.duration <= MAX_ISLAND_S]
+    return _islands(speech_regions(samples, ISLAND_VAD), lambda lo, hi: samples[lo:hi])
+
+
+def _islands(regions: list[Span], read: Callable[[int, int], np.ndarray]) -> list[Island]:
+    """The regions of island length, with their periodicity."""
+    return [Island(s.start, s.end, periodicity(read(*s.samples)))
+            for s in regions if MIN_ISLAND_S <= s.duration <= MAX_ISLAND_S]
 
 
 class IslandFollower:
     """`voice_islands` as a recording grows: the stop finds only the last ones.
 
     The frames go through the streaming segmenter, whose regions equal the batch
-    VAD's (tests/test_segment.py), so a take followed while it is recorded gets the
+    VAD's (tests/test_streaming.py), so a take followed while it is recorded gets the
     islands of one pass over its file. On a 5 min take the pass costs 0.4-0.5 s, too
     much to pay after the stop key. `advance` is called by the one thread that
     appends audio.
@@ -64,18 +68,8 @@ class IslandFollower:
 
     def _collect(self, read: Callable[[int, int], np.ndarray]) -> None:
         final = self._seg.regions.final
-        for s in final[self._seen:]:
-            if MIN_ISLAND_S <= s.duration <= MAX_ISLAND_S:
-                self._islands.append(Island(s.start, s.end, periodicity(read(*_bounds(s)))))
+        self._islands += _islands(final[self._seen:], read)
         self._seen = len(final)
-
-
-def _bounds(span: Span) -> tuple[int, int]:
-    return int(span.start * SAMPLE_RATE), int(span.end * SAMPLE_RATE)
-
-
-def _cut(samples: np.ndarray, span: Span) -> np.ndarray:
-    return samples[slice(*_bounds(span))]
 
 
 def periodicity(x: np.ndarray) -> float:

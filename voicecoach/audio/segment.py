@@ -3,7 +3,7 @@
 One causal pass serves the batch pipeline (all the audio at once) and the streaming
 transcriber (block by block as it is recorded): the same frames give the same
 regions and the same cuts, so both plan the same chunks and hear the same words.
-The regions equal `vad.speech_regions` (tests/test_segment.py).
+The regions equal `vad.speech_regions` (tests/test_streaming.py).
 
 Voice with no gap for `max_region_s` (fast run-on speech, or steady noise the VAD
 calls speech) gets a cut at its quietest moment near the bound: no chunk is longer
