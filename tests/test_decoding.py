@@ -207,3 +207,31 @@ def test_the_silence_after_the_last_word_is_not_decoded(app_faster_engine) -> No
     assert len(windows) == 1, said
     assert not {"watching", "next", "time"} & set(said), said
     assert said[:3] == ["some", "more", "words"], said
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine_fixture", ["app_faster_engine", "app_openai_engine"])
+def test_a_decode_no_longer_wanted_stops_and_leaves_the_engine_whole(engine_fixture,
+                                                                      request) -> None:
+    """The streaming transcriber drops its guess at the open chunk once the speaker goes
+    on (`voicecoach.asr.cancel`). The stopped call gives no words, and the engine's next
+    call (the chunk that is needed) gives the same words as ever: nothing half-done,
+    such as a primed decode still running beside it, leaks into it."""
+    from voicecoach.asr.cancel import DecodeCancelled, unless
+
+    engine = request.getfixturevalue(engine_fixture)
+    samples = read_samples(JFK)
+    before = engine.transcribe(samples)
+    asked: list[int] = []
+
+    def unwanted_once_started() -> bool:
+        asked.append(1)
+        return len(asked) > 2  # after the first steps: inside the call, not before it
+
+    with pytest.raises(DecodeCancelled), unless(unwanted_once_started):
+        engine.transcribe(samples)
+    with pytest.raises(DecodeCancelled), unless(lambda: True):
+        engine.transcribe(samples)
+    with unless(lambda: False):
+        assert engine.transcribe(samples) == before
+    assert engine.transcribe(samples) == before

@@ -257,6 +257,43 @@ def test_feed_is_cheap_while_the_engine_is_busy() -> None:
     assert st.finish()
 
 
+def test_a_guess_the_speaker_talked_over_is_dropped_between_steps() -> None:
+    """The open chunk decoded in a pause is moot once speech goes on: the call stops at
+    its next step (an engine cannot be interrupted inside one) instead of holding up
+    the chunks that are needed, and the words are still the batch plan's."""
+    from voicecoach.asr.cancel import check_wanted
+
+    guessing = threading.Event()
+
+    class SteppingEngine(TimedEngine):
+        """A call of ten 0.1 s steps (encoder pass, search...), checked between them."""
+
+        def transcribe(self, samples: np.ndarray, offset: float = 0.0) -> list[Word]:
+            for _ in range(10):
+                guessing.set()
+                threading.Event().wait(0.1)
+                check_wanted()
+            return super().transcribe(samples, offset)
+
+    path, _ = cached_answer("streaming-talked-over", [
+        "Let me start with the data.", 1.0,
+        "Then I would look at the labels and the features we can trust."])
+    samples = as_saved_pcm16(load_audio(path).samples)
+    regions = speech_regions(samples)
+    assert len(regions) == 2 and regions[0].duration < ChunkPlan().min_chunk_s
+    cut = int((regions[0].end + 0.6) * SAMPLE_RATE)  # in the pause: the guess begins
+    st = stream(SteppingEngine(regions), samples[:cut])
+    assert guessing.wait(5)
+    for i in range(cut, len(samples), 1600):  # the speaker goes on
+        st.feed(samples[i : i + 1600], i / SAMPLE_RATE)
+    words = st.finish()
+    assert st.stats.cancelled == 1
+    cancelled = [e for e in st.stats.events if e[1] == "cancelled"]
+    assert all(spent < 0.5 for *_, spent in cancelled)  # a step, not the whole call
+    batch = stream(TimedEngine(regions), samples).finish()
+    assert words_text(words) == words_text(batch)
+
+
 # -- slow: real engines, real recorder ----------------------------------------------
 
 

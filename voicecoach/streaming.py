@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from voicecoach.asr.base import SAMPLE_RATE, Engine, Word
+from voicecoach.asr.cancel import DecodeCancelled, unless
 from voicecoach.audio.io import Audio
 from voicecoach.audio.islands import IslandFollower
 from voicecoach.audio.pitch import PitchFollower
@@ -79,6 +80,7 @@ class StreamingStats:
 
     calls: int = 0  # engine calls (each at least one encoder pass)
     speculative_calls: int = 0  # of which on the open chunk, during a pause
+    cancelled: int = 0  # speculative calls stopped early: the speaker went on
     live_calls: int = 0  # of which for the live view only
     stop_calls: int = 0  # of which after the stop: chunks not ready then
     reused: int = 0  # chunks of the final plan whose words were ready at stop
@@ -86,7 +88,7 @@ class StreamingStats:
     busy_s: float = 0.0  # wall time inside the engine
     cuts: list[float] = field(default_factory=list)  # cuts in unbroken voice (seconds)
     # (monotonic time done, kind, start, end, engine seconds); kind is "final",
-    # "speculative", "live" or "stop"
+    # "speculative", "cancelled" (a speculative call stopped early), "live" or "stop"
     events: list[tuple[float, str, float, float, float]] = field(default_factory=list)
 
 
@@ -364,6 +366,8 @@ class StreamingTranscriber:
                 samples = self._audio.read(*chunk_bounds(span))
             try:
                 words = self._decode(kind, span, samples)
+            except DecodeCancelled:
+                continue  # counted; the worker picks the job that replaced it
             except BaseException as err:  # surfaced to the caller by finish()
                 with self._lock:
                     self._error = err
@@ -380,19 +384,38 @@ class StreamingTranscriber:
                 self._on_words(snapshot)
 
     def _decode(self, kind: str, span: Span, samples: np.ndarray) -> list[Word]:
-        with self._engine_lock:
+        # A guess at the open chunk is dropped between the engine's steps once it is
+        # no longer the next job (the speaker went on, or stopped elsewhere): the
+        # chunks and the stop that are needed do not wait for it.
+        moot = unless(lambda: self._moot(span)) if kind == "speculative" \
+            else contextlib.nullcontext()
+        with self._engine_lock, moot:
             started = time.perf_counter()
-            words = chunk_words(self.engine, samples, span)
+            try:
+                words = chunk_words(self.engine, samples, span)
+            except DecodeCancelled:
+                self._count("cancelled", span, time.perf_counter() - started)
+                raise
             spent = time.perf_counter() - started
+        self._count(kind, span, spent)
+        return words
+
+    def _count(self, kind: str, span: Span, spent: float) -> None:
         stats = self.stats
         stats.calls += 1
-        stats.speculative_calls += kind == "speculative"
+        stats.speculative_calls += kind in ("speculative", "cancelled")
+        stats.cancelled += kind == "cancelled"
         stats.live_calls += kind == "live"
         stats.stop_calls += kind == "stop"
         stats.busy_s += spent
         stats.audio_s += span.duration
         stats.events.append((time.monotonic(), kind, span.start, span.end, spent))
-        return words
+
+    def _moot(self, span: Span) -> bool:
+        """Is a call on `span` no longer the worker's next job?"""
+        with self._lock:
+            job = self._next_job()
+        return job is None or job[1] != span
 
     def _partial(self) -> list[Word]:
         """Decoded chunks in time order, then the live view's newer words."""

@@ -115,7 +115,8 @@ def _finish_streamed(path: Path, prompt: Prompt | None, settings: Settings,
         streamer.finish()  # the words (the rest of the decoding), then the analysis
         stats = streamer.stats
         trace.mark("score.transcribed", stop_calls=stats.stop_calls, reused=stats.reused,
-                   calls=stats.calls, busy_s=round(stats.busy_s, 3))
+                   calls=stats.calls, cancelled=stats.cancelled,
+                   busy_s=round(stats.busy_s, 3))
         # The streamer heard exactly what the recorder saved: no need to decode the file.
         report = streamer.finish_report(Audio(streamer.samples(), path=path), settings, prompt)
         trace.mark("score.report")

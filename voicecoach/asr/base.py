@@ -7,6 +7,7 @@ speech chunks cut at pauses; a streaming recorder can feed it utterances as they
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import threading
 from collections.abc import Callable
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+
+from voicecoach.asr.cancel import check_wanted
 
 # The shared types live in the model layer; engines and callers keep importing them here.
 from voicecoach.model import FILLED_PAUSES, SAMPLE_RATE, Word, norm  # noqa: F401
@@ -101,12 +104,16 @@ def decode_with_fillers(decode: Decode, samples: np.ndarray, offset: float,
     from voicecoach.audio.vad import speech_regions
 
     decode = without_loops(decode)
+    check_wanted()
     voiced = [type(r)(r.start + offset, r.end + offset) for r in speech_regions(samples)]
     primed = None
     if options.filler_prompt and side is not None:
-        primed = side.submit(decode, samples, offset, options.filler_prompt_text)
+        # The side thread runs in this context: it hears `unless` too.
+        primed = side.submit(contextvars.copy_context().run, decode, samples, offset,
+                             options.filler_prompt_text)
     words = decode(samples, offset, None)
     if options.filler_prompt:
+        check_wanted()
         words = merge_decodes(words, primed.result() if primed is not None
                               else decode(samples, offset, options.filler_prompt_text),
                               voiced)

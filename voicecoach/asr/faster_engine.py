@@ -18,6 +18,7 @@ from voicecoach.asr.base import (
     token_budget,
     voice_end,
 )
+from voicecoach.asr.cancel import check_wanted
 from voicecoach.errors import ModelError
 
 
@@ -60,8 +61,17 @@ class FasterWhisperEngine:
             batch = np.ascontiguousarray(features[None] if features.ndim == 2 else features)
             return encoder.encode(ctranslate2.StorageView.from_array(batch))
 
-        self._model.encode = last_result_cache(
-            encode, lambda f: np.ascontiguousarray(f).tobytes())
+        cached = last_result_cache(encode, lambda f: np.ascontiguousarray(f).tobytes())
+
+        def encode_if_wanted(features: np.ndarray) -> ctranslate2.StorageView:
+            # The encoder pass is the largest step: a decode no longer wanted stops
+            # before it, or after it instead of searching (`voicecoach.asr.cancel`).
+            check_wanted()
+            encoded = cached(features)
+            check_wanted()
+            return encoded
+
+        self._model.encode = encode_if_wanted
         self._side = ThreadPoolExecutor(1, thread_name_prefix="voicecoach-primed") \
             if workers > 1 else None
 
@@ -101,5 +111,6 @@ class FasterWhisperEngine:
                     )
             if words and reached_voice_end(words[-1].end - offset, end_of_voice):
                 break
+            check_wanted()
         return words
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from voicecoach.asr.cancel import check_wanted
 from voicecoach.model import SAMPLE_RATE, Word, norm
 
 LOOP_WORDS = 4
@@ -46,6 +47,7 @@ def without_loops(decode: Decode) -> Decode:
 
     def guarded(samples: np.ndarray, offset: float, prompt: str | None,
                 redecodes: int = MAX_REDECODES) -> list[Word]:
+        check_wanted()
         words = decode(samples, offset, prompt)
         k = loop_start(words)
         if k is None:
