@@ -10,6 +10,7 @@ fall (analysis/pauses.py).
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,11 +30,11 @@ def windowed_wpm(tr: Transcript, window_s: float, hop_s: float) -> list[tuple[fl
     if not tr.words:
         return []
     start, end = tr.words[0].start, tr.words[-1].end
-    mids = [(w.start + w.end) / 2 for w in tr.words]
+    mids = sorted((w.start + w.end) / 2 for w in tr.words)
     out = []
     t = start
     while t + window_s <= end + 1e-6:
-        count = sum(1 for m in mids if t <= m < t + window_s)
+        count = bisect_left(mids, t + window_s) - bisect_left(mids, t)
         out.append((t, count / window_s * 60))
         t += hop_s
     return out

@@ -38,6 +38,9 @@ def _token_ok(pattern_token: str, token: str) -> bool:
     return token == pattern_token
 
 
+_NONE: list[tuple[tuple[str, ...], str]] = []  # shared by every token no phrase starts
+
+
 class Lexicon:
     """A compiled phrase list."""
 
@@ -55,17 +58,19 @@ class Lexicon:
         for group in self.exact.values():
             group.sort(key=lambda p: -len(p[0]))  # longest phrase wins at a position
         self.wild.sort(key=lambda p: -len(p[0]))
-        self._wild_cache: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        # Per token: the phrases that may start there, longest first (a lexicon is
+        # matched against every token of every answer; the list is built once).
+        self._starts: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 
     def _candidates(self, token: str) -> list[tuple[tuple[str, ...], str]]:
-        wild = self._wild_cache.get(token)
-        if wild is None:
+        found = self._starts.get(token)
+        if found is None:
             wild = [p for p in self.wild if token.startswith(p[0][0][:-1])]
-            self._wild_cache[token] = wild
-        exact = self.exact.get(token)
-        if exact and wild:
-            return sorted(exact + wild, key=lambda p: -len(p[0]))
-        return exact or wild
+            exact = self.exact.get(token, [])
+            found = sorted(exact + wild, key=lambda p: -len(p[0])) if exact and wild \
+                else exact or wild or _NONE
+            self._starts[token] = found
+        return found
 
     def find(self, tokens: list[str], overlapping: bool = False) -> list[Match]:
         """All matches, left to right; without `overlapping`, matches do not share tokens."""

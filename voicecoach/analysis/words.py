@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from voicecoach.asr.base import Word, norm
 from voicecoach.audio.vad import Span
 
@@ -16,9 +18,13 @@ def snap_to_speech(words: list[Word], regions: list[Span]) -> list[Word]:
     """
     if not regions:
         return list(words)
+    # Regions are in time order and apart: those overlapping a word are a run found by
+    # bisection (a 10 min answer has ~1800 words and hundreds of regions).
+    ends = [r.end for r in regions]
+    starts = [r.start for r in regions]
     snapped = []
     for w in words:
-        overlapping = [r for r in regions if r.end > w.start and r.start < w.end]
+        overlapping = regions[bisect_right(ends, w.start):bisect_left(starts, w.end)]
         if not overlapping:
             snapped.append(w)
             continue
