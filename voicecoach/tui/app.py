@@ -241,6 +241,9 @@ class VoiceCoachApp(App[int]):
             self.post_message(EngineFailed(str(err)))
             return
         self.post_message(EngineReady(engine.name, engine.model, self.engines.load_s))
+        from voicecoach.app.take import warm_scoring
+
+        warm_scoring(settings)
 
     @on(EngineProgress)
     def _engine_progress(self, message: EngineProgress) -> None:
