@@ -262,7 +262,9 @@ class ResultScreen(Screen[str]):
 
     def on_mount(self) -> None:
         self.query_one("#transcript-box").focus()
-        self._load_baseline()
+        # The scores first: the baseline's store query runs in a thread, but its
+        # Python holds the GIL the first frame is drawn with.
+        self.call_after_refresh(self._load_baseline)
 
     @thread_worker(group="baseline", exclusive=True)
     def _load_baseline(self) -> None:
