@@ -60,3 +60,29 @@ def test_rambling_answer_spoken(faster_engine):
     assert clock(silence.start) == "0:28"  # the clip is built like the issue's answer
     report = score_file(path, faster_engine, Settings(), PROMPT)
     check_rambling(report, silence.start)
+
+
+def test_a_missed_point_is_fixed_where_it_belongs():
+    """A missing question about the goal belongs at the opening; any other open point
+    before the close. The fix's time and quote say where."""
+    body = ("The labels come from chargebacks, which arrive weeks late. "
+            "Scoring must fit a latency budget of fifty milliseconds. "
+            "Fraud is rare and the classes are imbalanced, so I would use precision and "
+            "recall. Fraudsters adapt, so I would monitor drift and retrain weekly. "
+            "If the model is down, a rules based fallback keeps payments flowing. "
+            "That is my plan.")
+    no_question = report_from_text(body, prompt_id=PROMPT.id)
+    score_report(no_question, PROMPT)
+    (fix,) = [f for f in no_question.findings if f.id == "missed-key-points"]
+    assert fix.start == no_question.words[0].start and "labels" in fix.evidence.lower()
+    assert fix.tip.startswith("Next take, open with it: clarify the objective")
+
+    asked = ("First I would ask what a false positive costs compared with a false negative. "
+             + body.replace("Fraudsters adapt, so I would monitor drift and retrain weekly. ",
+                            ""))
+    no_monitoring = report_from_text(asked, prompt_id=PROMPT.id)
+    score_report(no_monitoring, PROMPT)
+    (fix,) = [f for f in no_monitoring.findings if f.id == "missed-key-points"]
+    assert "Adversarial drift" in fix.message and "plan" in fix.evidence.lower()
+    assert fix.start > no_monitoring.words[-1].start - 2 and fix.tip.startswith(
+        "Next take, cover: adversarial drift")

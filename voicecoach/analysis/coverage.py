@@ -47,9 +47,16 @@ class CoverageContext:
 
     def close(self) -> tuple[float | None, float | None, str]:
         """The last sentence: where to add what is still open, before the close."""
+        return self._sentence(-1)
+
+    def opening(self) -> tuple[float | None, float | None, str]:
+        """The first sentence: where a clarifying question or the objective belongs."""
+        return self._sentence(0)
+
+    def _sentence(self, index: int) -> tuple[float | None, float | None, str]:
         if not self.tr.sentences:
             return None, None, ""
-        s = self.tr.sentences[-1]
+        s = self.tr.sentences[index]
         return s.start, s.end, quote(self.tr.span_text(s.first, min(s.last, s.first + 12)))
 
 
@@ -77,10 +84,18 @@ def missed_points(c: CoverageContext, out: Outcome) -> None:
         return
     shown = "; ".join(p["label"] for p in missed[:2])
     more = f"; and {len(missed) - 2} more" if len(missed) > 2 else ""
-    start, end, said = c.close()
+    first = missed[0]
+    # The fix points where the first open point belongs: a question about the goal or
+    # the costs before the answer starts, anything else before the close.
+    if first["topic"] == "clarify":
+        start, end, said = c.opening()
+        tip = f"Next take, open with it: {first['label'].lower()}."
+    else:
+        start, end, said = c.close()
+        tip = f"Next take, cover: {first['label'].lower()}."
     out.take(100 * len(missed) / total, "missed-key-points", "content",
              f"Missed {len(missed)} of {total} key points: {shown}{more}.",
-             f"Next take, cover: {missed[0]['label'].lower()}.", start, end, said)
+             tip, start, end, said)
 
 
 def depth_for_time(c: CoverageContext, out: Outcome) -> None:
