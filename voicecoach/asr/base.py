@@ -103,8 +103,7 @@ def decode_with_fillers(decode: Decode, samples: np.ndarray, offset: float,
     from voicecoach.asr.merge import has_voice, merge_decodes
     from voicecoach.audio.vad import speech_regions
 
-    decode = without_loops(decode)
-    check_wanted()
+    decode = without_loops(decode)  # checks `check_wanted` before each decode
     voiced = [type(r)(r.start + offset, r.end + offset) for r in speech_regions(samples)]
     primed = None
     if options.filler_prompt and side is not None:
