@@ -63,19 +63,27 @@ def test_rambling_answer_spoken(faster_engine):
 
 
 def test_a_missed_point_is_fixed_where_it_belongs():
-    """A missing question about the goal belongs at the opening; any other open point
-    before the close. The fix's time and quote say where."""
+    """A missing question about the goal belongs where structure would add the missing
+    clarifying question (before the first choice, else at the opening); any other open
+    point before the close. Both findings point at one moment, and the tip says where."""
     body = ("The labels come from chargebacks, which arrive weeks late. "
             "Scoring must fit a latency budget of fifty milliseconds. "
             "Fraud is rare and the classes are imbalanced, so I would use precision and "
             "recall. Fraudsters adapt, so I would monitor drift and retrain weekly. "
             "If the model is down, a rules based fallback keeps payments flowing. "
             "That is my plan.")
-    no_question = report_from_text(body, prompt_id=PROMPT.id)
-    score_report(no_question, PROMPT)
-    (fix,) = [f for f in no_question.findings if f.id == "missed-key-points"]
-    assert fix.start == no_question.words[0].start and "labels" in fix.evidence.lower()
-    assert fix.tip.startswith("Next take, open with it: clarify the objective")
+    chose = body.replace("so I would use precision",
+                         "so I would train a gradient boosted tree and use precision")
+    for text, place, quoted in ((body, "at the start", "labels"),
+                                (chose, "where the first choice is made", "fraud is rare")):
+        no_question = report_from_text(text, prompt_id=PROMPT.id)
+        score_report(no_question, PROMPT)
+        (fix,) = [f for f in no_question.findings if f.id == "missed-key-points"]
+        (element,) = [f for f in no_question.findings if f.id == "no-clarifying"]
+        assert fix.start == element.start and quoted in fix.evidence.lower()
+        assert fix.tip.startswith(f"Next take, cover it {place}: clarify the objective")
+        assert element.message.endswith(f"Add it {place}.")
+    assert fix.start > no_question.words[0].start + 5  # the choice is in sentence three
 
     asked = ("First I would ask what a false positive costs compared with a false negative. "
              + body.replace("Fraudsters adapt, so I would monitor drift and retrain weekly. ",
@@ -85,4 +93,4 @@ def test_a_missed_point_is_fixed_where_it_belongs():
     (fix,) = [f for f in no_monitoring.findings if f.id == "missed-key-points"]
     assert "Adversarial drift" in fix.message and "plan" in fix.evidence.lower()
     assert fix.start > no_monitoring.words[-1].start - 2 and fix.tip.startswith(
-        "Next take, cover: adversarial drift")
+        "Next take, cover it before the end: adversarial drift")

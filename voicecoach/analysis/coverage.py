@@ -34,6 +34,10 @@ class CoverageContext:
     tr: Transcript
     prompt: Prompt
     rules: ScoringRules
+    # Per structure element, the sentence index it would be added at and where that is
+    # in words (structure's details["add_at"]); without it, open points go before the
+    # close.
+    add_at: dict[str, tuple[int, str]] = field(default_factory=dict)
     points: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -49,9 +53,13 @@ class CoverageContext:
         """The last sentence: where to add what is still open, before the close."""
         return self._sentence(-1)
 
-    def opening(self) -> tuple[float | None, float | None, str]:
-        """The first sentence: where a clarifying question or the objective belongs."""
-        return self._sentence(0)
+    def place(self, topic: str | None) -> tuple[str, tuple[float | None, float | None, str]]:
+        """Where a missed point of this topic belongs: the sentence structure would add
+        that element at, so both findings point at one moment; else before the close."""
+        if topic in self.add_at:
+            index, where = self.add_at[topic]
+            return where, self._sentence(index)
+        return "before the end", self.close()
 
     def _sentence(self, index: int) -> tuple[float | None, float | None, str]:
         if not self.tr.sentences:
@@ -85,14 +93,8 @@ def missed_points(c: CoverageContext, out: Outcome) -> None:
     shown = "; ".join(p["label"] for p in missed[:2])
     more = f"; and {len(missed) - 2} more" if len(missed) > 2 else ""
     first = missed[0]
-    # The fix points where the first open point belongs: a question about the goal or
-    # the costs before the answer starts, anything else before the close.
-    if first["topic"] == "clarify":
-        start, end, said = c.opening()
-        tip = f"Next take, open with it: {first['label'].lower()}."
-    else:
-        start, end, said = c.close()
-        tip = f"Next take, cover: {first['label'].lower()}."
+    where, (start, end, said) = c.place(first["topic"])
+    tip = f"Next take, cover it {where}: {first['label'].lower()}."
     out.take(100 * len(missed) / total, "missed-key-points", "content",
              f"Missed {len(missed)} of {total} key points: {shown}{more}.",
              tip, start, end, said)
@@ -125,10 +127,10 @@ COVERAGE_RULES: tuple[Callable[[CoverageContext, Outcome], None], ...] = (
     match_points, missed_points, depth_for_time)
 
 
-def analyze_coverage(tr: Transcript, prompt: Prompt, rules: ScoringRules | None = None
-                     ) -> Outcome:
+def analyze_coverage(tr: Transcript, prompt: Prompt, rules: ScoringRules | None = None,
+                     add_at: dict[str, tuple[int, str]] | None = None) -> Outcome:
     out = Outcome()
-    c = CoverageContext(tr, prompt, rules or ScoringRules())
+    c = CoverageContext(tr, prompt, rules or ScoringRules(), add_at or {})
     for rule in COVERAGE_RULES:
         rule(c, out)
     total, touched = len(c.points), sum(p["touched"] for p in c.points)

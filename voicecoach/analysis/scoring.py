@@ -67,7 +67,8 @@ def score_report(report: Report, prompt: Prompt | None = None,
     outcomes: dict[str, Outcome] = {"structure": structure, "flow": flow,
                                     "delivery": delivery, "fillers": filler_outcome}
     if prompt is not None:
-        outcomes["content"] = analyze_coverage(tr, prompt, rules)
+        outcomes["content"] = analyze_coverage(tr, prompt, rules,
+                                               structure.details["add_at"])
     marks = sorted((mark for o in outcomes.values() for mark in o.marks),
                    key=lambda mark: mark["start"])
     too_short = too_short_to_judge(m.word_count, m.speaking_span_s, rules)

@@ -190,19 +190,21 @@ _ADD_WHERE = {"start": "at the start", "second": "after the opening sentence",
               "choice": "where the first choice is made", "close": "before the end"}
 
 
-def add_at(c: StructureContext, element: str) -> Sentence | None:
-    """The sentence where the missing element would best be added."""
+def add_at(c: StructureContext, element: str) -> tuple[Sentence, str] | None:
+    """The sentence where the missing element would best be added, and where that is
+    in words ("before the end"); "choice" falls back to the start when nothing is
+    chosen."""
     sentences = c.tr.sentences
     if not sentences:
         return None
     where = ADD_AT.get(element, "start")
     if where == "choice" and c.choices:
-        return sentences[c.tr.tokens[c.choices[0].first].sentence]
+        return sentences[c.tr.tokens[c.choices[0].first].sentence], _ADD_WHERE[where]
     if where == "second" and len(sentences) > 1:
-        return sentences[1]
+        return sentences[1], _ADD_WHERE[where]
     if where == "close":
-        return sentences[-1]
-    return sentences[0]
+        return sentences[-1], _ADD_WHERE[where]
+    return sentences[0], _ADD_WHERE["start"]
 
 
 def _missing(c: StructureContext, out: Outcome, element: str, points: float) -> None:
@@ -214,11 +216,11 @@ def _missing(c: StructureContext, out: Outcome, element: str, points: float) -> 
                  c.said(first_model, 4))
         return
     fid, message, tip = MISSING[element]
-    s = add_at(c, element)
-    if s is None:
+    place = add_at(c, element)
+    if place is None:
         out.take(points, fid, "structure", message, tip)
         return
-    where = _ADD_WHERE[ADD_AT.get(element, "start")]
+    s, where = place
     out.take(points, fid, "structure", f"{message} Add it {where}.", tip, s.start, s.end,
              c.span(s.first, min(s.last, s.first + 12)))
 
@@ -257,6 +259,9 @@ def analyze_structure(tr: Transcript, rules: ScoringRules, category: str | None 
         "framing_at": round(c.at(find["framing"][0]), 2) if find["framing"] else None,
         "framing_token": framing_token,
         "frames": frames_coverage(texts),
+        # The sentence each element would be added at, so content coverage points a
+        # missed key point of that topic at the same moment (analysis/coverage.py).
+        "add_at": {e: (p[0].index, p[1]) for e in ADD_AT if (p := add_at(c, e))},
     }
     for frame, parts in out.details["frames"].items():
         if all(parts.values()):
