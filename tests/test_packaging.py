@@ -76,6 +76,10 @@ def test_the_wheel_carries_the_prompt_bank_and_no_development_tools(installed: P
     bank = sorted(n for n in names if n.startswith("voicecoach/prompt_bank/"))
     assert bank == [f"voicecoach/prompt_bank/{p.name}" for p in sorted(
         (ROOT / "prompts").glob("*.toml"))]
+    # The key points' other wordings: without them content coverage finds a fraction.
+    senses = sorted(n for n in names if n.startswith("voicecoach/analysis/senses/"))
+    assert senses == [f"voicecoach/analysis/senses/{p.name}" for p in sorted(
+        (ROOT / "voicecoach/analysis/senses").glob("*.toml"))] and len(senses) == 8
     assert "voicecoach/tui/voicecoach.tcss" in names
     assert not [n for n in names if n.split("/")[0] in TOOLS or "/validate/" in n
                 or n.startswith(("voicecoach/bench", "voicecoach/synth", "voicecoach/wer"))]

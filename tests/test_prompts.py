@@ -73,6 +73,8 @@ def test_env_overrides_directory(tmp_path, monkeypatch):
         (('label = "Future information"', 'lable = "x"'),
          "field prompt[0] (leak-x).key_point[0].lable: unknown field"),
         (('text = "Explain leakage."', 'text = "Explain leakage'), "not valid TOML"),
+        (('phrases = ["future", "label*"]', 'phrases = ["future"]\nsenses = ["ok", "?"]'),
+         "field prompt[0] (leak-x).key_point[0].senses[1]: '?' has no words"),
     ],
 )
 def test_invalid_file_names_file_and_field(tmp_path, edit, field):
@@ -82,6 +84,28 @@ def test_invalid_file_names_file_and_field(tmp_path, edit, field):
     assert str(err.value).startswith(str(tmp_path / "broken.toml") + ":")
     assert field in str(err.value)
     assert isinstance(err.value, VoiceCoachError)
+
+
+def test_a_users_prompt_says_other_ways_of_making_its_point(tmp_path):
+    """A prompt of one's own has no shipped senses: its `senses` field lets a
+    paraphrase with none of the phrases count, as the bank's senses do."""
+    from tools.synthetic import words_from_text
+    from voicecoach.analysis.coverage import analyze_coverage
+    from voicecoach.analysis.text import build_transcript
+
+    said = build_transcript(words_from_text(
+        "A column filled in after the outcome gives the answer away."))
+    plain = load_prompts(write(tmp_path, GOOD))[0]
+    with_senses = load_prompts(write(tmp_path, GOOD.replace(
+        'phrases = ["future", "label*"]',
+        'phrases = ["future", "label*"]\nsenses = ["filled in after", "gives the answer away"]')
+    ))[0]
+    assert with_senses.key_points[0].senses == ("filled in after", "gives the answer away")
+    assert plain.key_points[0].senses == ()
+    (point,) = analyze_coverage(said, plain).details["key_points"]
+    assert not point["touched"]
+    (point,) = analyze_coverage(said, with_senses).details["key_points"]
+    assert point["touched"] and "filled in after" in point["evidence"]
 
 
 def test_duplicate_id_across_files(tmp_path):

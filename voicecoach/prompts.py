@@ -47,17 +47,22 @@ class PromptError(VoiceCoachError):
 
 @dataclass(frozen=True)
 class KeyPoint:
-    """One thing a strong answer covers, and the phrases that count as touching it.
+    """One thing a strong answer covers, the phrases it is searched and found by, and
+    other ways of saying it.
 
     A phrase is matched as a whole-word sequence in the transcript, case- and
     punctuation-insensitive, contractions expanded ("I'd" = "I would"); a trailing `*`
-    on a word matches any ending ("label*" matches "labels", "labeling"). Matching
-    lives in voicecoach.analysis.coverage.
+    on a word matches any ending ("label*" matches "labels", "labeling"). How the
+    phrases and senses are weighed into "the answer made this point" is
+    voicecoach.analysis.keypoints.
     """
 
     id: str
     label: str
     phrases: tuple[str, ...]
+    # Other ways of saying it (optional): cues for coverage only, not shown or searched.
+    # The bank's own live in voicecoach/analysis/senses/; a user's prompt puts them here.
+    senses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -256,16 +261,21 @@ def _names(path: Path, name: str, value: Any, allowed: list[str], kind: str
 def _key_point(path: Path, where: str, raw: Any) -> KeyPoint:
     if not isinstance(raw, dict):
         raise PromptError(f"{path}: field {where}: must be a table with id, label, phrases")
-    _known_fields(path, where, raw, {"id", "label", "phrases"})
+    _known_fields(path, where, raw, {"id", "label", "phrases", "senses"})
     kid = _string(path, f"{where}.id", raw.get("id"))
     label = _string(path, f"{where}.label", raw.get("label"))
-    phrases = raw.get("phrases")
+    phrases = _phrase_list(path, f"{where}.phrases", raw.get("phrases"))
+    senses = _phrase_list(path, f"{where}.senses", raw["senses"]) if "senses" in raw else ()
+    return KeyPoint(kid, label, phrases, senses)
+
+
+def _phrase_list(path: Path, name: str, phrases: Any) -> tuple[str, ...]:
     if not isinstance(phrases, list) or not phrases:
-        raise PromptError(f"{path}: field {where}.phrases: needs a non-empty list of strings")
+        raise PromptError(f"{path}: field {name}: needs a non-empty list of strings")
     for j, phrase in enumerate(phrases):
         if not isinstance(phrase, str) or not phrase_tokens(phrase):
-            raise PromptError(f"{path}: field {where}.phrases[{j}]: {phrase!r} has no words")
-    return KeyPoint(kid, label, tuple(phrases))
+            raise PromptError(f"{path}: field {name}[{j}]: {phrase!r} has no words")
+    return tuple(phrases)
 
 
 def _known_fields(path: Path, where: str, table: dict[str, Any], allowed: set[str]) -> None:

@@ -70,7 +70,7 @@ class CoverageContext:
 
 def match_points(c: CoverageContext, out: Outcome) -> None:
     for kp in c.prompt.key_points:
-        hit = find_key_point(c.tr, kp, c.prompt.id)
+        hit = find_key_point(c.tr, kp, c.prompt.id, c.prompt.text)
         c.points.append({
             "id": kp.id,
             "label": kp.label,

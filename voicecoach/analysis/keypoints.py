@@ -4,11 +4,13 @@ A key point's phrases (prompts/*.toml) were matched anywhere, alone: "class weig
 touched a tradeoff, any "monitor" touched adversarial drift, and a paraphrase with
 none of the phrases missed the point. Here every sentence is weighed on its own:
 
-- cues are the key point's phrases, its other ways of saying it
-  (analysis/keypoint_senses.py) and the content words of its label;
+- cues are the key point's phrases, its other ways of saying it (the bank's in
+  analysis/senses/*.toml via analysis/keypoint_senses.py, a user prompt's in its
+  `senses` field) and the content words of its label;
 - a specific cue (two or more content words, or a technical term such as "latency"
   or "chargeback") weighs 2; a single common word ("cost", "monitor", "online")
-  weighs 1; the label's words add 1 at most (they support a cue, never replace it);
+  weighs 1; the label's words add 1 at most (they support a cue, never replace it),
+  except words of the question itself, which any answer repeats;
 - a cue right after a negation in the same clause ("we don't need a fallback")
   weighs nothing;
 - the sentence makes the point at a weight of 2: one specific cue, or two common ones.
@@ -19,14 +21,15 @@ matches any ending. Cost: one pass per key point over the answer's tokens.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from voicecoach.analysis.keypoint_senses import SENSES
+from voicecoach.analysis.keypoint_senses import senses
 from voicecoach.analysis.pauses import FUNCTION_WORDS
 from voicecoach.analysis.phrases import Match, lexicon, pattern
 from voicecoach.analysis.text import Transcript
-from voicecoach.prompts import KeyPoint
+from voicecoach.prompts import KeyPoint, Prompt
 
 MAKES_POINT = 2
 NEGATORS = frozenset({"not", "no", "never", "without", "nor", "nothing"})
@@ -37,8 +40,10 @@ model models data feature features system use using new time one same each all l
 like make get good well way thing things need needs want first then also
 """
 GENERIC = FUNCTION_WORDS | frozenset(_GENERIC.split())
-# Single words with one meaning in an ML answer: each makes its point alone. The last
-# line is the behavioral answers': "I learned that…", "the decision was…" make the point.
+# Single words with one meaning in an ML answer: each makes its point alone where it is
+# one of the point's cues. From "learned": the behavioral answers' ("I learned that…",
+# "the decision was…" make the point); then words the senses (analysis/senses/*.toml)
+# rely on, spelling variants included ("quantise", "learnt").
 _SPECIFIC = """
 latency chargeback chargebacks imbalance imbalanced leak leakage leaks leaking drift
 fallback adversarial adversary p95 p99 milliseconds retrain retraining retrained
@@ -50,6 +55,13 @@ ndcg psi holdout trie blocklist offensive dialect dialects covariate precompute
 precomputed bottleneck bottlenecks fraudsters oversample oversampling undersample
 undersampling engagement retrieval skew shadow seasonality suspicious
 learned lesson lessons decided decision chose
+outlier outliers missingness outage outages overstate overstates overstated inflated
+rollback hallucination hallucinations hallucinate hallucinates hallucinated
+hallucinating distil distils quantise quantised quantisation quantising quantizing
+adam adamw sgd optimizer optimiser autoscale autoscaled autoscaler autoscaling bf16
+fp16 int8 millisecond calibrated calibrating miscalibrated uncalibrated saliency shap
+shapley sensitivity specificity overengineered overengineering overkill underpowered
+blameless descope descoped descoping hindsight learnt mvp postmortem takeaway
 """
 SPECIFIC = frozenset(_SPECIFIC.split())
 
@@ -76,9 +88,13 @@ def _strong(phrase: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def cues_for(prompt_id: str, kp: KeyPoint) -> Cues:
-    phrases = tuple(dict.fromkeys((*kp.phrases, *SENSES.get((prompt_id, kp.id), ()))))
-    label = {stem(t) for t in pattern(kp.label) if t not in GENERIC and len(t) > 2}
+def cues_for(prompt_id: str, kp: KeyPoint, question: str = "") -> Cues:
+    phrases = tuple(dict.fromkeys((*kp.phrases, *kp.senses,
+                                   *senses().get((prompt_id, kp.id), ()))))
+    # The question's own words are in any answer to it ("payment", "hospital",
+    # "serving"), so a label word that is one of them says nothing about this point.
+    asked = {stem(t) for t in pattern(question)}
+    label = {stem(t) for t in pattern(kp.label) if t not in GENERIC and len(t) > 2} - asked
     return Cues(phrases, frozenset(p for p in phrases if _strong(p)), frozenset(label))
 
 
@@ -118,9 +134,19 @@ def weigh_sentence(tr: Transcript, cues: Cues, first: int, last: int
     return weight, best
 
 
-def find_key_point(tr: Transcript, kp: KeyPoint, prompt_id: str = "") -> Match | None:
-    """The first place the answer makes the key point (its clearest cue), or None."""
-    cues = cues_for(prompt_id, kp)
+def warm(prompts: Iterable[Prompt]) -> None:
+    """Compile every key point's cues now (about 0.1 s for the bank, most of it reading
+    the senses), so the first report of a session does not pay for it."""
+    for prompt in prompts:
+        for kp in prompt.key_points:
+            lexicon(cues_for(prompt.id, kp, prompt.text).phrases)
+
+
+def find_key_point(tr: Transcript, kp: KeyPoint, prompt_id: str = "", question: str = ""
+                   ) -> Match | None:
+    """The first place the answer makes the key point (its clearest cue), or None.
+    `question` is the prompt's text: its words do not support a point."""
+    cues = cues_for(prompt_id, kp, question)
     for s in tr.sentences:
         weight, best = weigh_sentence(tr, cues, s.first, s.last)
         if weight >= MAKES_POINT:

@@ -97,7 +97,7 @@ class Lexicon:
         return None
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=512)  # every key point of the bank (~220) and the analysers'
 def lexicon(phrases: tuple[str, ...]) -> Lexicon:
     return Lexicon(phrases)
 
