@@ -1,5 +1,5 @@
 """Key-point coverage: weighed cues per sentence, negation-aware, measured on the
-labeled sentences in tests/corpus/keypoints.toml; depth against the time allowed."""
+labeled sentences in tests/corpus/keypoints*.toml; depth against the time allowed."""
 
 from __future__ import annotations
 
@@ -25,13 +25,14 @@ def test_labeled_set_is_big_enough():
 
 def test_matcher_meets_the_targets_and_beats_bare_phrases():
     now, before = measure(MATCHERS["keypoints.py (now)"]), measure(MATCHERS["phrases (before)"])
-    assert now.precision >= 0.9 and before.precision < 0.5
-    assert now.recall > 3 * before.recall
-    seen = [measure(MATCHERS["keypoints.py (now)"], split) for split in ("dev", "test")]
-    assert all(t.precision >= 0.9 and t.recall >= 0.85 for t in seen)
-    # Sentences written after the senses were frozen: a keyword still does not fool it
-    # (precision), though most paraphrases of them are missed (docs/scoring.md).
-    assert measure(MATCHERS["keypoints.py (now)"], "fresh").precision >= 0.9
+    assert now.precision >= 0.9 and now.recall >= 0.85
+    assert before.precision < 0.5 and now.recall > 2 * before.recall
+    # Blind sentences, written from the prompts alone and measured once: what a new
+    # user's wording gets (0.86-0.89 / 0.90 when written; docs/scoring.md). A floor, so
+    # a change that fits the other sets at their expense shows here.
+    for split in ("fresh3", "fresh4"):
+        blind = measure(MATCHERS["keypoints.py (now)"], split)
+        assert blind.precision >= 0.85 and blind.recall >= 0.85, (split, blind.errors)
 
 
 def test_issue_examples_keyword_alone_does_not_count():
@@ -55,3 +56,15 @@ def test_depth_against_the_time_allowed():
     out = analyze_coverage(build_transcript(words), FRAUD)
     (f,) = [d.finding for d in out.deductions if d.finding.id == "over-time"]
     assert f.start == words[0].start + FRAUD.answer_s  # the moment the time ran out
+
+
+def test_every_key_point_of_the_bank_has_senses_and_every_sense_a_key_point():
+    """A sense keyed to a misspelt id would be silently unused; a key point without
+    senses falls back to its few phrases (recall ~0.4 on blind sentences)."""
+    from voicecoach.analysis.keypoint_senses import senses
+    from voicecoach.prompts import load_prompts, phrase_tokens
+
+    bank = {(p.id, kp.id) for p in load_prompts() for kp in p.key_points}
+    shipped = senses()
+    assert set(shipped) == bank
+    assert all(cues and all(phrase_tokens(c) for c in cues) for cues in shipped.values())

@@ -1,11 +1,12 @@
-"""Key-point coverage measured on the labeled sentences in tests/corpus/keypoints.toml.
+"""Key-point coverage measured on the labeled sentences in tests/corpus/keypoints*.toml.
 
     python -m tools.validate.coverage [--misses]
 
 Each sentence is judged against every key point of its prompt. Precision: of the key
 points found, the share the sentence makes; recall: of the key points it makes, the
 share found. Reported for the prompt's bare phrase lists (the matcher before issue
-#12) and for analysis/keypoints.py, on all sentences and on the held-out "test" half.
+#12) and for analysis/keypoints.py, on all sentences and per split: the blind sets
+say how well it generalises, the others how well it fits what it was written for.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 from tools.validate.corpus import load_toml
@@ -46,11 +48,16 @@ class Tally:
                 f"{self.fp} | {self.fn} |")
 
 
+# keypoints.toml: the first set (dev/test halves, "fresh"); keypoints_senses.toml:
+# written with the senses ("senses"); keypoints_blind.toml: blind ("fresh2", "fresh3").
+FILES = ("keypoints.toml", "keypoints_senses.toml", "keypoints_blind.toml")
+
+
 def sentences() -> list[dict]:
-    items = load_toml("keypoints.toml")["s"]
+    items = load_toml(FILES[0])["s"]
     for i, item in enumerate(items):
         item.setdefault("split", "dev" if i % 2 == 0 else "test")
-    return items
+    return items + [s for name in FILES[1:] for s in load_toml(name)["s"]]
 
 
 def _phrases_only(tr, kp, prompt_id: str) -> bool:
@@ -62,10 +69,20 @@ def _phrases_only(tr, kp, prompt_id: str) -> bool:
 def _current(tr, kp, prompt_id: str) -> bool:
     from voicecoach.analysis.keypoints import find_key_point
 
-    return find_key_point(tr, kp, prompt_id) is not None
+    return find_key_point(tr, kp, prompt_id, _question(prompt_id)) is not None
 
 
-SPLITS = {"test": "held-out half", "fresh": "fresh sentences"}
+@cache
+def _question(prompt_id: str) -> str:
+    from voicecoach.prompts import get_prompt
+
+    return get_prompt(prompt_id).text
+
+
+SPLITS = {"test": "first set, held-out half",
+          "fresh": "first set, fresh sentences (read by the senses' authors)",
+          "senses": "written with the senses", "fresh2": "blind set 2 (chose one change)",
+          "fresh3": "blind set 3 (measured once)", "fresh4": "blind set 4 (measured once)"}
 MATCHERS: dict[str, Matcher] = {"phrases (before)": _phrases_only,
                                 "keypoints.py (now)": _current}
 
@@ -114,7 +131,7 @@ def table() -> tuple[list[str], dict[str, Tally]]:
              "made, not found |", "|---|---|---|---|---|---|"]
     tallies = {}
     for name, matcher in MATCHERS.items():
-        for split in (None, "test", "fresh"):
+        for split in (None, *SPLITS):
             t = measure(matcher, split, items)
             label = f"{name}, {SPLITS[split]}" if split else f"{name}, all"
             tallies[label] = t
