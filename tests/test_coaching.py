@@ -94,3 +94,28 @@ def test_a_missed_point_is_fixed_where_it_belongs():
     assert "Adversarial drift" in fix.message and "plan" in fix.evidence.lower()
     assert fix.start > no_monitoring.words[-1].start - 2 and fix.tip.startswith(
         "Next take, cover it before the end: adversarial drift")
+
+
+def test_a_point_made_in_own_words_also_counts_for_its_structure_element():
+    """The key point lists "+ Retraining triggers from monitoring" as touched: the same
+    report must not also say "Nothing on monitoring" because the words were not the
+    monitoring lexicon's. Without that sentence, the element is missing again."""
+    prompt = get_prompt("drift-retraining-policy")
+    trigger = ("When the live error climbs past a line we agreed on, that should kick "
+               "off a new training run early. ")
+    rest = ("For a pricing model I would retrain once a month as the default rhythm. "
+            "Before the new version serves anyone, it runs next to the current one on "
+            "real requests. If it still turns out worse after launch, we switch back to "
+            "the old model within minutes. That is the whole policy in short.")
+    both = report_from_text(trigger + rest, prompt_id=prompt.id)
+    score_report(both, prompt)
+    touched = {p["id"] for p in both.extra["coverage"]["key_points"] if p["touched"]}
+    assert "triggers" in touched and both.extra["structure"]["elements"]["monitoring"]
+    assert "no-monitoring" not in {f.id for f in both.findings}
+    assert "monitoring" in {s["id"] for s in both.extra["strengths"]}
+
+    without = report_from_text(rest, prompt_id=prompt.id)
+    score_report(without, prompt)
+    assert "triggers" not in {p["id"] for p in without.extra["coverage"]["key_points"]
+                              if p["touched"]}
+    assert "no-monitoring" in {f.id for f in without.findings}

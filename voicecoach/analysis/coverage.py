@@ -17,9 +17,10 @@ from typing import Any
 
 from voicecoach.analysis.keypoints import find_key_point
 from voicecoach.analysis.outcome import Outcome, quote
+from voicecoach.analysis.phrases import Match
 from voicecoach.analysis.rules import ScoringRules
 from voicecoach.analysis.text import Transcript
-from voicecoach.prompts import Prompt
+from voicecoach.prompts import KeyPoint, Prompt
 from voicecoach.timefmt import clock
 
 # Key point ids whose topic is a structure element: a miss contradicts that praise.
@@ -27,6 +28,34 @@ TOPIC_OF = {"clarify": "clarify", "objective": "clarify", "policy": "clarify",
             "latency": "constraints", "constraints": "constraints",
             "monitoring": "monitoring", "adaptation": "monitoring", "inputs": "monitoring",
             "tradeoff": "tradeoffs", "risk": "risks"}
+# Key point ids whose touch shows the answer covered that element, finer points
+# included: a retraining trigger from monitoring is monitoring, though missing it alone
+# does not deny that the answer covered monitoring. So a point listed as touched is
+# never beside "Nothing on monitoring" (analysis/structure.py takes these as present).
+# Not clarify: that element is an act (asking, stating an assumption) and naming the
+# cost of a false positive is content, not a question about the problem.
+SHOWS = {**{k: v for k, v in TOPIC_OF.items() if v != "clarify"},
+         "triggers": "monitoring", "alerts": "monitoring",
+         "outputs": "monitoring", "distribution": "monitoring", "system": "monitoring",
+         "serving": "constraints", "cost-latency": "constraints", "cost": "constraints",
+         "safety": "risks", "complexity": "risks"}
+
+Hits = list[tuple[KeyPoint, Match | None]]
+
+
+def key_point_hits(tr: Transcript, prompt: Prompt) -> Hits:
+    """Each key point of the prompt, with where the answer first makes it (or None)."""
+    return [(kp, find_key_point(tr, kp, prompt.id, prompt.text)) for kp in prompt.key_points]
+
+
+def shown_elements(hits: Hits) -> dict[str, Match]:
+    """Structure elements a touched key point shows, at the first such point."""
+    shown: dict[str, Match] = {}
+    for kp, hit in sorted(((kp, h) for kp, h in hits if h is not None),
+                          key=lambda pair: pair[1].first):
+        if kp.id in SHOWS:
+            shown.setdefault(SHOWS[kp.id], hit)
+    return shown
 
 
 @dataclass
@@ -38,6 +67,7 @@ class CoverageContext:
     # in words (structure's details["add_at"]); without it, open points go before the
     # close.
     add_at: dict[str, tuple[int, str]] = field(default_factory=dict)
+    hits: Hits | None = None  # key_point_hits, when the scorer has them already
     points: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -69,8 +99,7 @@ class CoverageContext:
 
 
 def match_points(c: CoverageContext, out: Outcome) -> None:
-    for kp in c.prompt.key_points:
-        hit = find_key_point(c.tr, kp, c.prompt.id, c.prompt.text)
+    for kp, hit in c.hits if c.hits is not None else key_point_hits(c.tr, c.prompt):
         c.points.append({
             "id": kp.id,
             "label": kp.label,
@@ -128,9 +157,10 @@ COVERAGE_RULES: tuple[Callable[[CoverageContext, Outcome], None], ...] = (
 
 
 def analyze_coverage(tr: Transcript, prompt: Prompt, rules: ScoringRules | None = None,
-                     add_at: dict[str, tuple[int, str]] | None = None) -> Outcome:
+                     add_at: dict[str, tuple[int, str]] | None = None,
+                     hits: Hits | None = None) -> Outcome:
     out = Outcome()
-    c = CoverageContext(tr, prompt, rules or ScoringRules(), add_at or {})
+    c = CoverageContext(tr, prompt, rules or ScoringRules(), add_at or {}, hits)
     for rule in COVERAGE_RULES:
         rule(c, out)
     total, touched = len(c.points), sum(p["touched"] for p in c.points)

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from voicecoach.analysis.acoustic import acoustic_fillers
 from voicecoach.analysis.consistency import fault_keys, missed_topics, reconcile
-from voicecoach.analysis.coverage import analyze_coverage
+from voicecoach.analysis.coverage import analyze_coverage, key_point_hits, shown_elements
 from voicecoach.analysis.filler_score import analyze_fillers
 from voicecoach.analysis.fillers import crutch_openers, lexical_fillers
 from voicecoach.analysis.flow import analyze_flow
@@ -46,7 +46,11 @@ def score_report(report: Report, prompt: Prompt | None = None,
     m.fillers_per_min = len(fillers) / m.speaking_span_s * 60 if m.speaking_span_s > 0 else 0.0
 
     category = prompt.category if prompt else None
-    structure = analyze_structure(tr, rules, category)
+    # Key points first: one touched in the answer's own words shows its structure
+    # element too, so "+ Retraining triggers from monitoring" never sits beside
+    # "Nothing on monitoring".
+    hits = key_point_hits(tr, prompt) if prompt is not None else []
+    structure = analyze_structure(tr, rules, category, shown_elements(hits))
     discourse = [(f.start, f.end) for f in fillers if f.kind == "discourse"]
     discourse_tokens = frozenset(
         i for i, t in enumerate(tr.tokens) if discourse
@@ -68,7 +72,7 @@ def score_report(report: Report, prompt: Prompt | None = None,
                                     "delivery": delivery, "fillers": filler_outcome}
     if prompt is not None:
         outcomes["content"] = analyze_coverage(tr, prompt, rules,
-                                               structure.details["add_at"])
+                                               structure.details["add_at"], hits)
     marks = sorted((mark for o in outcomes.values() for mark in o.marks),
                    key=lambda mark: mark["start"])
     too_short = too_short_to_judge(m.word_count, m.speaking_span_s, rules)

@@ -225,9 +225,12 @@ def _missing(c: StructureContext, out: Outcome, element: str, points: float) -> 
              c.span(s.first, min(s.last, s.first + 12)))
 
 
-def analyze_structure(tr: Transcript, rules: ScoringRules, category: str | None = None
-                      ) -> Outcome:
+def analyze_structure(tr: Transcript, rules: ScoringRules, category: str | None = None,
+                      shown: dict[str, Match] | None = None) -> Outcome:
+    """`shown`: elements a touched key point of the prompt already shows, in words the
+    element's lexicon has not (analysis/coverage.py, SHOWS), where each is made."""
     out = Outcome()
+    shown = shown or {}
     texts = tr.texts
     find = {name: lexicon(getattr(rules, name)).find(texts) for name in (
         "framing", "clarify", "data", "models", "tools", "reasons", "constraints",
@@ -241,7 +244,7 @@ def analyze_structure(tr: Transcript, rules: ScoringRules, category: str | None 
     weights = {e: rules.structure_weights.get(e, 0) for e in expected}
     total = sum(weights.values()) or 1
     for element in expected:
-        match = c.present[element] = PRESENCE[element](c)
+        match = c.present[element] = PRESENCE[element](c) or shown.get(element)
         if match is not None:
             out.praise(element, "structure", PRAISE[element], c.at(match), c.said(match))
         else:
