@@ -8,9 +8,10 @@ none of the phrases missed the point. Here every sentence is weighed on its own:
   analysis/senses/*.toml via analysis/keypoint_senses.py, a user prompt's in its
   `senses` field) and the content words of its label;
 - a specific cue (two or more content words, or a technical term such as "latency"
-  or "chargeback") weighs 2; a single common word ("cost", "monitor", "online")
-  weighs 1; the label's words add 1 at most (they support a cue, never replace it),
-  except words of the question itself, which any answer repeats;
+  or "chargeback") weighs 2; a single common word ("cost", "monitor", "online"), and
+  any one-word phrase of the prompt (its search keywords), weighs 1; the label's
+  words add 1 at most (they support a cue, never replace it), except words of the
+  question itself, which any answer repeats;
 - a cue right after a negation in the same clause ("we don't need a fallback")
   weighs nothing;
 - the sentence makes the point at a weight of 2: one specific cue, or two common ones.
@@ -95,7 +96,11 @@ def cues_for(prompt_id: str, kp: KeyPoint, question: str = "") -> Cues:
     # "serving"), so a label word that is one of them says nothing about this point.
     asked = {stem(t) for t in pattern(question)}
     label = {stem(t) for t in pattern(kp.label) if t not in GENERIC and len(t) > 2} - asked
-    return Cues(phrases, frozenset(p for p in phrases if _strong(p)), frozenset(label))
+    # A one-word phrase of the prompt is a search keyword: alone it is "keyword
+    # coverage" ("drift in my career", "shadow a senior engineer"), so it weighs 1.
+    keywords = {p for p in kp.phrases if len(pattern(p)) == 1}
+    strong = frozenset(p for p in phrases if _strong(p) and p not in keywords)
+    return Cues(phrases, strong, frozenset(label))
 
 
 def _negated(tr: Transcript, first: int, reach: int = 5) -> bool:
