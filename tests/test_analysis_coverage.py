@@ -68,3 +68,13 @@ def test_every_key_point_of_the_bank_has_senses_and_every_sense_a_key_point():
     shipped = senses()
     assert set(shipped) == bank
     assert all(cues and all(phrase_tokens(c) for c in cues) for cues in shipped.values())
+
+
+def test_a_follow_ups_answer_is_matched_with_its_parents_senses():
+    """A follow-up is a prompt of its own ("design-fraud-detection/monitoring") judged on
+    the parent's key points: the parent's other wordings must count there too."""
+    from voicecoach.prompts import follow_up_prompt
+
+    probe = follow_up_prompt(FRAUD, FRAUD.follow_up("monitoring"))
+    said = "Criminals change their tactics as soon as they notice what gets blocked."
+    assert "adaptation" in touched(said, FRAUD) and "adaptation" in touched(said, probe)
