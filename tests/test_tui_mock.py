@@ -185,7 +185,11 @@ async def test_mock_interview_probes_monitoring_after_a_thin_answer(
     (data,) = json.loads(capsys.readouterr().out)
     assert [t["take_id"] for t in data["turns"]] == [first.id, probe.id]
     assert data["turns"][1]["follows_take_id"] == first.id
-    assert data["coverage"]["touched"] == data["first_answer_coverage"] + 1
+    # The follow-up's answer made the monitoring point the question's answer missed (and
+    # may make others it missed: each answer is judged on all the question's points).
+    points = {kp["id"]: kp["touched_in"] for kp in data["coverage"]["key_points"]}
+    assert points["adaptation"] == 1
+    assert data["coverage"]["touched"] >= data["first_answer_coverage"] + 1
     out_file = tmp_path / "session.md"
     assert main(["export", "--session", str(data["id"]), "-o", str(out_file)]) == 0
     exported = out_file.read_text()
