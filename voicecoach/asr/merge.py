@@ -13,6 +13,9 @@ said; the primed one contributes only what it is trusted for:
   "uh" or "er" for ("or", "up", "off", "her", "oh"), at the same time: the filler
   replaces that word;
 - nothing else: a word only the primed decode wrote is dropped.
+
+Then every word needs voice under it, and a word other than a filled pause a
+probability of at least `TranscribeOptions.min_word_probability` (`heard`).
 """
 
 from __future__ import annotations
@@ -66,6 +69,12 @@ def _without_misheard_fillers(ours: list[Word], fillers: list[Word]) -> list[Wor
     pauses `fillers` cover for more than MAX_SHARED of its time."""
     return [w for w in ours if not (norm(w.text) in MISHEARD_FILLERS and fillers
                                     and _shared(w, fillers) > MAX_SHARED)]
+
+
+def heard(word: Word, voiced: list, floor: float) -> bool:
+    """A word to keep: voice under it, and, unless it is a filled pause, a probability
+    of at least `floor` (Whisper's own doubt about it; a filler is judged by its voice)."""
+    return has_voice(word, voiced) and (word.probability >= floor or norm(word.text) in _FILLED)
 
 
 def has_voice(word: Word, voiced: list) -> bool:
