@@ -27,8 +27,8 @@ def test_matcher_meets_the_targets_and_beats_bare_phrases():
     now, before = measure(MATCHERS["keypoints.py (now)"]), measure(MATCHERS["phrases (before)"])
     assert now.precision >= 0.9 and now.recall >= 0.85
     assert before.precision < 0.5 and now.recall > 2 * before.recall
-    # Blind sentences, written from the prompts alone and measured once: what a new
-    # user's wording gets (0.88-0.91 / 0.90; docs/scoring.md). A floor, so
+    # Blind sentences, written from the prompts alone and never read to choose a change:
+    # what a new user's wording gets (0.88-0.91 / 0.90; docs/scoring.md). A floor, so
     # a change that fits the other sets at their expense shows here.
     for split in ("fresh3", "fresh4"):
         blind = measure(MATCHERS["keypoints.py (now)"], split)

@@ -49,7 +49,7 @@ class Tally:
 
 
 # keypoints.toml: the first set (dev/test halves, "fresh"); keypoints_senses.toml:
-# written with the senses ("senses"); keypoints_blind.toml: blind ("fresh2", "fresh3").
+# written with the senses ("senses"); keypoints_blind.toml: blind ("fresh2" to "fresh4").
 FILES = ("keypoints.toml", "keypoints_senses.toml", "keypoints_blind.toml")
 
 
@@ -69,20 +69,20 @@ def _phrases_only(tr, kp, prompt_id: str) -> bool:
 def _current(tr, kp, prompt_id: str) -> bool:
     from voicecoach.analysis.keypoints import find_key_point
 
-    return find_key_point(tr, kp, prompt_id, _question(prompt_id)) is not None
+    return find_key_point(tr, kp, _prompt(prompt_id)) is not None
 
 
 @cache
-def _question(prompt_id: str) -> str:
+def _prompt(prompt_id: str):
     from voicecoach.prompts import get_prompt
 
-    return get_prompt(prompt_id).text
+    return get_prompt(prompt_id)
 
 
 SPLITS = {"test": "first set, held-out half",
           "fresh": "first set, fresh sentences (read by the senses' authors)",
-          "senses": "written with the senses", "fresh2": "blind set 2 (chose one change)",
-          "fresh3": "blind set 3 (measured once)", "fresh4": "blind set 4 (measured once)"}
+          "senses": "written with the senses", "fresh2": "blind set 2 (read to choose changes)",
+          "fresh3": "blind set 3 (never read)", "fresh4": "blind set 4 (never read)"}
 MATCHERS: dict[str, Matcher] = {"phrases (before)": _phrases_only,
                                 "keypoints.py (now)": _current}
 

@@ -44,10 +44,8 @@ Hits = list[tuple[KeyPoint, Match | None]]
 
 
 def key_point_hits(tr: Transcript, prompt: Prompt) -> Hits:
-    """Each key point of the prompt, with where the answer first makes it (or None).
-    A follow-up's points are its parent's, and so are their senses."""
-    owner = prompt.parent or prompt.id
-    return [(kp, find_key_point(tr, kp, owner, prompt.text)) for kp in prompt.key_points]
+    """Each key point of the prompt, with where the answer first makes it (or None)."""
+    return [(kp, find_key_point(tr, kp, prompt)) for kp in prompt.key_points]
 
 
 def shown_elements(hits: Hits) -> dict[str, Match]:

@@ -6,8 +6,8 @@ then widen it" is a canary rollout). The senses are data, `analysis/senses/*.tom
 one file per prompt file: a table per prompt id, a list of cues per key point id, in
 the phrase syntax of analysis/phrases.py. Each cue is weighed like a phrase
 (analysis/keypoints.py). Written from what each key point means and checked on the
-labeled sentences of tests/corpus/keypoints.toml; a prompt not listed (a user's own)
-is matched on its phrases and label alone.
+labeled sentences of tests/corpus/keypoints*.toml; a prompt not listed (a user's own)
+is matched on its phrases, its key points' own `senses` and its labels.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from importlib import resources
 import tomllib
 
 
-@cache  # ~40 ms to parse; first needed by the warm-up scoring, off the start path
+@cache  # ~0.09 s to read; first needed by the app's warm-up, off the start path
 def senses() -> dict[tuple[str, str], tuple[str, ...]]:
     """(prompt id, key point id) -> cues."""
     out: dict[tuple[str, str], tuple[str, ...]] = {}

@@ -139,19 +139,24 @@ def weigh_sentence(tr: Transcript, cues: Cues, first: int, last: int
     return weight, best
 
 
+def cues_of(prompt: Prompt, kp: KeyPoint) -> Cues:
+    """The cues of one of the prompt's key points. A follow-up's points are its
+    parent's, and so are their senses; its own question is the one answered."""
+    return cues_for(prompt.parent or prompt.id, kp, prompt.text)
+
+
 def warm(prompts: Iterable[Prompt]) -> None:
     """Compile every key point's cues now (0.17 s for the bank, half of it reading the
     senses), so the first report of a session does not pay for it."""
     for prompt in prompts:
         for kp in prompt.key_points:
-            lexicon(cues_for(prompt.id, kp, prompt.text).phrases)
+            lexicon(cues_of(prompt, kp).phrases)
 
 
-def find_key_point(tr: Transcript, kp: KeyPoint, prompt_id: str = "", question: str = ""
-                   ) -> Match | None:
-    """The first place the answer makes the key point (its clearest cue), or None.
-    `question` is the prompt's text: its words do not support a point."""
-    cues = cues_for(prompt_id, kp, question)
+def find_key_point(tr: Transcript, kp: KeyPoint, prompt: Prompt) -> Match | None:
+    """The first place the answer makes the prompt's key point (its clearest cue), or
+    None."""
+    cues = cues_of(prompt, kp)
     for s in tr.sentences:
         weight, best = weigh_sentence(tr, cues, s.first, s.last)
         if weight >= MAKES_POINT:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,11 +49,11 @@ def start_streaming(engines: EngineService, settings: Settings, live: bool = Fal
                                 engine_lock=engines.decode_lock)
 
 
-def warm_scoring(settings: Settings) -> None:
+def warm_scoring(settings: Settings, prompts: Iterable[Prompt] = ()) -> None:
     """Score a two-second stand-in take once, off the stop's path: the first report of
     a session otherwise also pays for importing the analysers and compiling their
     phrase lists (0.25 s against 0.05 s for a 5 min answer, measured), and for reading
-    and compiling the key points' cues (0.17 s for the bank)."""
+    and compiling the key points' cues of `prompts` (0.17 s for the bank)."""
     import numpy as np
 
     from voicecoach.analysis import keypoints
@@ -61,14 +61,13 @@ def warm_scoring(settings: Settings) -> None:
     from voicecoach.audio.io import Audio
     from voicecoach.audio.vad import Span
     from voicecoach.pipeline import build_report
-    from voicecoach.prompts import load_prompts
 
     text = "So um I would start with the data and then maybe a simple baseline, it depends"
     words = [Word(w, 0.1 * i, 0.1 * i + 0.08) for i, w in enumerate(text.split())]
     try:
         build_report(Audio(np.zeros(2 * SAMPLE_RATE, np.float32)), words, [Span(0.0, 2.0)],
                      "warm-up", "", settings)
-        keypoints.warm(load_prompts())
+        keypoints.warm(prompts)
     except Exception as err:  # noqa: BLE001 - only a head start; the take scores anyway
         log.debug("warming the scoring up: %s", err)
 

@@ -243,7 +243,7 @@ class VoiceCoachApp(App[int]):
         self.post_message(EngineReady(engine.name, engine.model, self.engines.load_s))
         from voicecoach.app.take import warm_scoring
 
-        warm_scoring(settings)
+        warm_scoring(settings, self.prompts)
 
     @on(EngineProgress)
     def _engine_progress(self, message: EngineProgress) -> None:
