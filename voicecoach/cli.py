@@ -57,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     score = sub.add_parser("score", help="transcribe and score an audio file")
     score.add_argument("file", help="WAV, FLAC, OGG, MP3 or M4A")
     add_engine_args(score)
-    score.add_argument("--prompt", metavar="ID", help="the prompt answered (adds coverage)")
+    score.add_argument("--prompt", metavar="ID",
+                       help="the prompt answered (adds its key points); PROMPT/FOLLOW-UP "
+                            "for a follow-up, e.g. design-fraud-detection/monitoring")
     score.add_argument("--json", action="store_true", help="print the report as JSON")
     score.set_defaults(func=cmd_score)
 
