@@ -73,6 +73,37 @@ def test_a_filler_the_plain_decode_misheard_as_a_word_replaces_it() -> None:
     assert texts(merge_decodes(plain, primed, VOICE)) == ["this,", "or", "that"]
 
 
+def test_one_short_word_against_one_filler_is_the_filler_misheard() -> None:
+    """Where the decodes differ only by a short word against a filled pause at the same
+    moment, the word was the filler ("slow, and it takes" for "slow, um, it takes";
+    "I'm" for "um" on a real clip)."""
+    plain = words(("slow,", 1.5, 1.9), ("and", 4.3, 4.3), ("it", 4.3, 4.6))
+    primed = words(("slow,", 1.5, 1.9), ("um,", 4.3, 4.3), ("it", 4.3, 4.6))
+    assert texts(merge_decodes(plain, primed, VOICE)) == ["slow,", "um,", "it"]
+    # Not when the filler is elsewhere, the word is long, or more than one word differs.
+    primed = words(("slow,", 1.5, 1.9), ("um,", 4.9, 5.0), ("it", 4.3, 4.6))
+    assert texts(merge_decodes(plain, primed, VOICE)) == ["slow,", "and", "it", "um,"]
+    plain = words(("slow,", 1.5, 1.9), ("anyway", 4.0, 4.4), ("it", 4.4, 4.6))
+    primed = words(("slow,", 1.5, 1.9), ("um,", 4.1, 4.3), ("it", 4.4, 4.6))
+    assert texts(merge_decodes(plain, primed, VOICE)) == ["slow,", "anyway", "it"]
+    plain = words(("slow,", 1.5, 1.9), ("and", 4.0, 4.2), ("then", 4.2, 4.4))
+    primed = words(("slow,", 1.5, 1.9), ("um,", 4.0, 4.4))
+    assert texts(merge_decodes(plain, primed, VOICE)) == ["slow,", "and", "then"]
+
+
+def test_one_filler_written_by_both_decodes_is_kept_once() -> None:
+    """The MFA `uhuh` clip: the decodes did not align their last "uh", and each kept
+    its own copy at one instant."""
+    plain = words(("uh,", 4.52, 4.7), ("uh,", 4.7, 4.86), ("uh,", 4.86, 4.88),
+                  ("uh,", 5.46, 5.46), ("or", 5.46, 5.66))
+    primed = words(("uh,", 4.48, 4.68), ("uh,", 4.68, 4.86), ("uh,", 5.44, 5.5),
+                   ("We're", 5.5, 5.68))
+    merged = merge_decodes(plain, primed, VOICE)
+    # Back to back is two; one stamped inside another is one.
+    assert [(w.text, w.start) for w in merged] == \
+        [("uh,", 4.48), ("uh,", 4.68), ("uh,", 5.44), ("or", 5.46)]
+
+
 def test_text_the_primed_decode_lost_is_kept_from_the_plain_one() -> None:
     plain = words(("Montreal", 1.2, 1.9), ("forced", 1.9, 2.9), ("a", 6.3, 6.4),
                   ("liner", 6.4, 6.8))
@@ -163,6 +194,9 @@ def test_hesitant_speech_does_not_loop(engine_fixture, request) -> None:
     said = [w.text.lower().strip(",.") for w in report.words]
     assert 4 <= said.count("uh") <= 8, said
     assert report.words[-1].start > 5.4 and said[-1] != "uh", said
+    uhs = [w for w in report.words if w.text.lower().strip(",.") == "uh"]
+    assert all(b.start >= a.end and b.start > a.start for a, b in zip(uhs, uhs[1:])), \
+        "two at one instant"
 
 
 @pytest.mark.slow

@@ -11,8 +11,12 @@ said; the primed one contributes only what it is trusted for:
   no plain word already stands on that audio;
 - a filled pause where the plain decode wrote one of the words Whisper mistakes a short
   "uh" or "er" for ("or", "up", "off", "her", "oh"), at the same time: the filler
-  replaces that word;
-- nothing else: a word only the primed decode wrote is dropped.
+  replaces that word; and so it does where the two decodes differ by exactly that,
+  one short word against one filler at the same moment ("and" / "um", "come" / "um",
+  "I'm" / "um"), unless the word is "a", which is said as the very sound of an "uh";
+- nothing else: a word only the primed decode wrote is dropped;
+- and one filled pause per moment: where both decodes wrote the same one without
+  aligning, it is kept once.
 
 Then every word needs voice under it, and a word other than a filled pause a
 probability of at least `TranscribeOptions.min_word_probability` (`heard`).
@@ -36,6 +40,11 @@ MAX_SHARED = 0.5
 # What the plain decode writes for a short filled pause that the primed one heard as
 # one (the validation's missed fillers: "baseline. Her, like logistic regression").
 MISHEARD_FILLERS = frozenset({"or", "up", "off", "her", "oh"})
+# Where the decodes differ by one word against one filler, the word is the filler misheard
+# when it is this short (the validation's: "and", "then", "come", "dumb", "arm", "I'm").
+SWAPPED_WORD_LETTERS = 4
+# ... but not "a": "forced a liner" is "aligner" said, whatever the primed decode heard.
+SAID_AS_FILLER = frozenset({"a"})
 
 
 def merge_decodes(plain: list[Word], primed: list[Word], voiced: list) -> list[Word]:
@@ -58,17 +67,44 @@ def merge_decodes(plain: list[Word], primed: list[Word], voiced: list) -> list[W
             out += [w for w in theirs if norm(w.text) not in _FILLED or _filler_voiced(w, voiced)]
             continue
         fillers = [w for w in theirs if norm(w.text) in _FILLED and _filler_voiced(w, voiced)]
-        ours = _without_misheard_fillers(plain[i1:i2], fillers)
+        ours = _without_misheard_fillers(plain[i1:i2], fillers,
+                                         swapped=len(theirs) == 1 == i2 - i1)
         out += ours
         out += [w for w in fillers if _shared(w, ours) <= MAX_SHARED]
-    return sorted(out, key=lambda w: (w.start, w.end))
+    return _one_filler_per_moment(sorted(out, key=lambda w: (w.start, w.end)))
 
 
-def _without_misheard_fillers(ours: list[Word], fillers: list[Word]) -> list[Word]:
-    """`ours` less each misheard filler (MISHEARD_FILLERS) that the voiced filled
-    pauses `fillers` cover for more than MAX_SHARED of its time."""
-    return [w for w in ours if not (norm(w.text) in MISHEARD_FILLERS and fillers
-                                    and _shared(w, fillers) > MAX_SHARED)]
+def _one_filler_per_moment(words: list[Word]) -> list[Word]:
+    """Drop a filled pause stamped on another one's time: the two decodes wrote the
+    same "uh" where they did not align ("uh,[5.44-5.50] uh,[5.46-5.46]" on the MFA
+    `uhuh` clip, once from each decode); nobody says two at one instant."""
+    out: list[Word] = []
+    last: Word | None = None  # the latest filled pause kept
+    for w in words:
+        if norm(w.text) in _FILLED:
+            if last is not None and (w.start < last.end or w.start == last.start):
+                continue
+            last = w
+        out.append(w)
+    return out
+
+
+def _without_misheard_fillers(ours: list[Word], fillers: list[Word],
+                              swapped: bool = False) -> list[Word]:
+    """`ours` less each misheard filler: a word of MISHEARD_FILLERS that the voiced
+    filled pauses `fillers` cover for more than MAX_SHARED of its time, or, when the
+    decodes differ by one word against one filler (`swapped`), that short word if the
+    filler stands on it."""
+    return [w for w in ours if not fillers or not (
+        (norm(w.text) in MISHEARD_FILLERS and _shared(w, fillers) > MAX_SHARED)
+        or (swapped and _swapped(w, fillers[0])))]
+
+
+def _swapped(word: Word, filler: Word) -> bool:
+    letters = norm(word.text)
+    return (len(letters) <= SWAPPED_WORD_LETTERS and letters not in SAID_AS_FILLER
+            and letters not in _FILLED and filler.start - FILLER_MARGIN_S <= word.end
+            and word.start <= filler.end + FILLER_MARGIN_S)
 
 
 def heard(word: Word, voiced: list, floor: float) -> bool:
