@@ -111,7 +111,8 @@ def evaluate(report, clip: LabeledClip) -> ClipResult:
         res.notes += [f"unjudged {f.kind} {f.start:.2f}s {context(report.words, f.start, f.end)}"
                       for f in flagged if f.kind in FILLED_KINDS]
     _score_pauses(res, report, clip)
-    _score_traces(res, report, clip.fillers)
+    if clip.judge_fillers and not clip.untimed_filled:  # a trace needs a time to match
+        _score_traces(res, report, clip.fillers)
     res.wpm_true = clip.true_wpm
     res.wpm_measured = report.metrics.wpm
     hyp = hypothesis_tokens(report.words)

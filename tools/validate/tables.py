@@ -129,15 +129,17 @@ def per_voice_table(configs: list[ConfigResult]) -> list[str]:
 
 
 def traces_table(configs: list[ConfigResult]) -> list[str]:
-    lines = ["| engine | filler prompt | " + " | ".join(TRACES) + " |",
-             "|---|---|" + "---|" * len(TRACES)]
+    lines = ["| engine | filler prompt | speech | " + " | ".join(TRACES) + " |",
+             "|---|---|---|" + "---|" * len(TRACES)]
     for c in configs:
-        cells = []
-        for t in TRACES:
-            ok = sum(r.traces.get(t, [0, 0])[0] for r in c.clips)
-            n = sum(r.traces.get(t, [0, 0])[1] for r in c.clips)
-            cells.append(f"{ok / n:.2f} ({ok}/{n})" if n else "-")
-        lines.append(f"| {_label(c)} | " + " | ".join(cells) + " |")
+        for group in GROUPS:
+            sub = c.only(group)
+            cells = []
+            for t in TRACES:
+                ok = sum(r.traces.get(t, [0, 0])[0] for r in sub.clips)
+                n = sum(r.traces.get(t, [0, 0])[1] for r in sub.clips)
+                cells.append(f"{ok / n:.2f} ({ok}/{n})" if n else "-")
+            lines.append(f"| {_label(c)} | {group} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -189,8 +191,9 @@ def format_tables(configs: list[ConfigResult], pairs: list[PairResult],
     if checks:
         lines += ["", "Same audio, same report:", ""] + [f"- {d.describe()}" for d in checks]
     lines += ["", "Acoustic traces (candidates Whisper left without a filler word), precision "
-                  "against the timed labels; only the traces in `acoustic_traces` are "
-                  "flagged:", "", *traces_table(configs), "", *pairs_table(pairs)]
+                  "against the timed labels (clips whose fillers are all timed); only the "
+                  "traces in `acoustic_traces` are flagged:", "", *traces_table(configs),
+              "", *pairs_table(pairs)]
     return "\n".join(lines)
 
 
