@@ -25,6 +25,7 @@ UM = REAL / "mfa_clips" / "mfa_clip_um.wav"  # "montreal forced um aligner"
 UHUM = REAL / "mfa_clips" / "mfa_clip_uhum.wav"  # "montreal forced uh um uh hm hm um ..."
 COLD = REAL / "mfa_cold_corpus_monologue.wav"  # uh x4, um x1, an announced long pause
 UHUH = REAL / "mfa_clips" / "mfa_clip_uhuh.wav"  # "montreal uh uh uh uh uh uh forced aligner"
+CUTOFF = REAL / "mfa_clips" / "mfa_clip_cutoff.wav"  # "mont- montreal mont- ... forced", no filler
 
 VOICE = [Span(1.2, 2.9), Span(3.8, 5.3), Span(6.2, 6.9)]
 
@@ -197,6 +198,14 @@ def test_hesitant_speech_does_not_loop(engine_fixture, request) -> None:
     uhs = [w for w in report.words if w.text.lower().strip(",.") == "uh"]
     assert all(b.start >= a.end and b.start > a.start for a, b in zip(uhs, uhs[1:])), \
         "two at one instant"
+
+
+@pytest.mark.slow
+def test_cut_off_words_are_not_flagged_as_fillers(app_faster_engine) -> None:
+    """Real speech: "mont- montreal, for- forced" leaves voice with no word under it,
+    which is not an "um". The `isolated` trace flagged three such stretches here."""
+    report = score_file(CUTOFF, app_faster_engine, Settings())
+    assert [f for f in report.fillers if f.kind in ("acoustic", "filled_pause")] == []
 
 
 @pytest.mark.slow
