@@ -95,9 +95,11 @@ def _without_misheard_fillers(ours: list[Word], fillers: list[Word],
     filled pauses `fillers` cover for more than MAX_SHARED of its time, or, when the
     decodes differ by one word against one filler (`swapped`), that short word if the
     filler stands on it."""
-    return [w for w in ours if not fillers or not (
-        (norm(w.text) in MISHEARD_FILLERS and _shared(w, fillers) > MAX_SHARED)
-        or (swapped and _swapped(w, fillers[0])))]
+    if not fillers:
+        return ours
+    return [w for w in ours
+            if not (norm(w.text) in MISHEARD_FILLERS and _shared(w, fillers) > MAX_SHARED)
+            and not (swapped and _swapped(w, fillers[0]))]
 
 
 def _swapped(word: Word, filler: Word) -> bool:
@@ -110,12 +112,8 @@ def _swapped(word: Word, filler: Word) -> bool:
 def heard(word: Word, voiced: list, floor: float) -> bool:
     """A word to keep: voice under it, and, unless it is a filled pause, a probability
     of at least `floor` (Whisper's own doubt about it; a filler is judged by its voice)."""
-    return has_voice(word, voiced) and (word.probability >= floor or norm(word.text) in _FILLED)
-
-
-def has_voice(word: Word, voiced: list) -> bool:
-    """Is there any voice under `word` (a word stamped in silence was not said)?"""
-    return _voiced(word, voiced, WORD_MARGIN_S, 1e-9)
+    return (_voiced(word, voiced, WORD_MARGIN_S, 1e-9)  # a word stamped in silence was not said
+            and (word.probability >= floor or norm(word.text) in _FILLED))
 
 
 def _filler_voiced(word: Word, voiced: list) -> bool:
